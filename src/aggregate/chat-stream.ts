@@ -1,0 +1,109 @@
+import type { ChatChoice, ChatCompletionChunk, ChatCompletionResponse, ToolCall, ToolCallDelta, Usage } from '../wire/chat';
+
+/** One choice while its deltas are arriving. */
+interface ChoiceState {
+  role: string | undefined;
+  content: string;
+  reasoning: string;
+  /** Tool calls by their `index`; the first delta brings id/type/name, later ones argument fragments. */
+  toolCalls: Map<number, { id: string | null; type: string | null; name: string; arguments: string }>;
+  finishReason: string | null;
+  stopReason: number | string | null;
+}
+
+/**
+ * Folds `chat.completion.chunk` events into the `chat.completion` a non-stream call
+ * would have returned, so one mapper serves both. Content is concatenated per choice,
+ * tool calls are assembled by index, and usage is the last one seen: the `choices: []`
+ * chunk of `include_usage`, or the cumulative usage of `continuous_usage_stats`.
+ */
+export class ChatStreamAggregator {
+  private id: string | null | undefined;
+  private model: string | null | undefined;
+  private created: number | null | undefined;
+  private systemFingerprint: string | null | undefined;
+  private usage: Usage | null | undefined;
+  private readonly choices = new Map<number, ChoiceState>();
+  /** Number of chunks folded in. */
+  chunkCount = 0;
+
+  /** Folds in one validated chunk. */
+  add(chunk: ChatCompletionChunk): void {
+    this.chunkCount++;
+    this.id ??= chunk.id;
+    this.model ??= chunk.model;
+    this.created ??= chunk.created;
+    this.systemFingerprint ??= chunk.system_fingerprint;
+    if (chunk.usage != null) this.usage = chunk.usage;
+    for (const choice of chunk.choices) {
+      const state = this.choiceState(choice.index);
+      const delta = choice.delta;
+      if (delta.role != null) state.role = delta.role;
+      if (typeof delta.content === 'string') state.content += delta.content;
+      // vLLM renamed `reasoning_content` to `reasoning`; builds in between send both with the same text.
+      const reasoning = delta.reasoning ?? delta.reasoning_content;
+      if (typeof reasoning === 'string') state.reasoning += reasoning;
+      if (delta.tool_calls != null) this.addToolCallDeltas(state, delta.tool_calls);
+      if (choice.finish_reason != null) state.finishReason = choice.finish_reason;
+      if (choice.stop_reason != null) state.stopReason = choice.stop_reason;
+    }
+  }
+
+  /** The aggregated response, or undefined when no chunk arrived. */
+  result(): ChatCompletionResponse | undefined {
+    if (this.chunkCount === 0) return undefined;
+    const choices: ChatChoice[] = [...this.choices.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([index, state]) => ({
+        index,
+        message: {
+          role: state.role ?? 'assistant',
+          // A stream opens with `content: ""`; report null like the non-stream body when nothing followed.
+          content: state.content === '' ? null : state.content,
+          reasoning: state.reasoning === '' ? null : state.reasoning,
+          tool_calls: [...state.toolCalls.entries()].sort(([a], [b]) => a - b).map(([, call]) => toToolCall(call)),
+        },
+        finish_reason: state.finishReason,
+        stop_reason: state.stopReason,
+      }));
+    return {
+      id: this.id,
+      object: 'chat.completion',
+      model: this.model,
+      created: this.created,
+      system_fingerprint: this.systemFingerprint,
+      choices,
+      usage: this.usage,
+    };
+  }
+
+  private choiceState(index: number): ChoiceState {
+    let state = this.choices.get(index);
+    if (state === undefined) {
+      state = { role: undefined, content: '', reasoning: '', toolCalls: new Map(), finishReason: null, stopReason: null };
+      this.choices.set(index, state);
+    }
+    return state;
+  }
+
+  private addToolCallDeltas(state: ChoiceState, deltas: ToolCallDelta[]): void {
+    for (let position = 0; position < deltas.length; position++) {
+      const delta = deltas[position];
+      // `index` is required by the protocol; fall back to the position for servers that omit it.
+      const index = delta.index ?? position;
+      let call = state.toolCalls.get(index);
+      if (call === undefined) {
+        call = { id: null, type: null, name: '', arguments: '' };
+        state.toolCalls.set(index, call);
+      }
+      if (delta.id != null) call.id = delta.id;
+      if (delta.type != null) call.type = delta.type;
+      if (delta.function?.name != null) call.name += delta.function.name;
+      if (delta.function?.arguments != null) call.arguments += delta.function.arguments;
+    }
+  }
+}
+
+function toToolCall(call: { id: string | null; type: string | null; name: string; arguments: string }): ToolCall {
+  return { id: call.id, type: call.type ?? 'function', function: { name: call.name, arguments: call.arguments } };
+}

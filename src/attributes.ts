@@ -1,0 +1,85 @@
+/**
+ * Every attribute key this package writes, as constants. Keys that carry an index
+ * (`llm.input_messages.{n}.role`) are built by the helpers at the bottom so the
+ * spelling lives in one place.
+ */
+
+// traceAI / OpenInference family (the seed README's contract).
+export const FI_SPAN_KIND = 'fi.span.kind';
+export const LLM_SYSTEM = 'llm.system';
+export const LLM_PROVIDER = 'llm.provider';
+export const LLM_MODEL = 'llm.model';
+export const LLM_TOKEN_COUNT_PROMPT = 'llm.token_count.prompt';
+export const LLM_TOKEN_COUNT_COMPLETION = 'llm.token_count.completion';
+export const LLM_TOKEN_COUNT_TOTAL = 'llm.token_count.total';
+export const LLM_TOKEN_COUNT_CACHE_READ = 'llm.token_count.prompt_details.cache_read';
+export const LLM_TOKEN_COUNT_REASONING = 'llm.token_count.completion_details.reasoning';
+export const LLM_INPUT_MESSAGES = 'llm.input_messages';
+export const LLM_OUTPUT_MESSAGES = 'llm.output_messages';
+export const LLM_INVOCATION_PARAMETERS = 'llm.invocation_parameters';
+export const LLM_TOOLS = 'llm.tools';
+export const LLM_PROMPTS = 'llm.prompts';
+export const INPUT_VALUE = 'input.value';
+export const INPUT_MIME_TYPE = 'input.mime_type';
+export const OUTPUT_VALUE = 'output.value';
+export const OUTPUT_MIME_TYPE = 'output.mime_type';
+
+// Suffixes of one message (`llm.input_messages.{n}.` + suffix).
+export const MESSAGE_ROLE = 'role';
+export const MESSAGE_CONTENT = 'content';
+export const MESSAGE_NAME = 'name';
+export const MESSAGE_REASONING = 'reasoning';
+export const MESSAGE_TOOL_CALL_ID = 'tool_call_id';
+export const MESSAGE_TOOL_CALLS = 'tool_calls';
+export const MESSAGE_CONTENTS = 'contents';
+export const TOOL_CALL_ID = 'id';
+export const TOOL_CALL_FUNCTION_NAME = 'function.name';
+export const TOOL_CALL_FUNCTION_ARGUMENTS = 'function.arguments';
+export const CONTENT_TYPE = 'type';
+export const CONTENT_TEXT = 'text';
+export const CONTENT_IMAGE_URL = 'image_url';
+
+// OpenTelemetry GenAI semantic conventions (client inference span).
+export const GEN_AI_OPERATION_NAME = 'gen_ai.operation.name';
+export const GEN_AI_PROVIDER_NAME = 'gen_ai.provider.name';
+export const GEN_AI_REQUEST_MODEL = 'gen_ai.request.model';
+export const GEN_AI_REQUEST_MAX_TOKENS = 'gen_ai.request.max_tokens';
+export const GEN_AI_REQUEST_TEMPERATURE = 'gen_ai.request.temperature';
+export const GEN_AI_REQUEST_TOP_P = 'gen_ai.request.top_p';
+export const GEN_AI_REQUEST_TOP_K = 'gen_ai.request.top_k';
+export const GEN_AI_REQUEST_FREQUENCY_PENALTY = 'gen_ai.request.frequency_penalty';
+export const GEN_AI_REQUEST_PRESENCE_PENALTY = 'gen_ai.request.presence_penalty';
+export const GEN_AI_REQUEST_SEED = 'gen_ai.request.seed';
+export const GEN_AI_REQUEST_STOP_SEQUENCES = 'gen_ai.request.stop_sequences';
+export const GEN_AI_REQUEST_CHOICE_COUNT = 'gen_ai.request.choice.count';
+export const GEN_AI_RESPONSE_ID = 'gen_ai.response.id';
+export const GEN_AI_RESPONSE_MODEL = 'gen_ai.response.model';
+export const GEN_AI_RESPONSE_FINISH_REASONS = 'gen_ai.response.finish_reasons';
+export const GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK = 'gen_ai.response.time_to_first_chunk';
+export const GEN_AI_USAGE_INPUT_TOKENS = 'gen_ai.usage.input_tokens';
+export const GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
+export const GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS = 'gen_ai.usage.cache_read.input_tokens';
+export const GEN_AI_USAGE_REASONING_OUTPUT_TOKENS = 'gen_ai.usage.reasoning.output_tokens';
+export const ERROR_TYPE = 'error.type';
+
+// vLLM-only facts.
+export const VLLM_STOP_REASON = 'vllm.stop_reason';
+export const VLLM_CAPTURE_TRUNCATED = 'vllm.capture.truncated';
+
+/** Values of `fi.span.kind`. */
+export const SpanKindValues = { LLM: 'LLM', EMBEDDING: 'EMBEDDING', RERANKER: 'RERANKER' } as const;
+
+/** The provider name written to `llm.system`, `llm.provider` and `gen_ai.provider.name`. */
+export const VLLM_PROVIDER = 'vllm';
+
+/** `llm.input_messages.{index}.{suffix}` */
+export const inputMessageKey = (index: number, suffix: string): string => `${LLM_INPUT_MESSAGES}.${index}.${suffix}`;
+
+/** `llm.output_messages.{index}.{suffix}` */
+export const outputMessageKey = (index: number, suffix: string): string => `${LLM_OUTPUT_MESSAGES}.${index}.${suffix}`;
+
+/** `tool_calls.{index}.{suffix}`, relative to a message prefix. */
+export const toolCallSuffix = (index: number, suffix: string): string => `${MESSAGE_TOOL_CALLS}.${index}.${suffix}`;
+
+/** `contents.{index}.{suffix}`, relative to a message prefix. */
+export const contentPartSuffix = (index: number, suffix: string): string => `${MESSAGE_CONTENTS}.${index}.${suffix}`;

@@ -1,0 +1,40 @@
+/** The bytes of one request or response body, kept up to a cap. */
+export class BodyBuffer {
+  private chunks: Buffer[] = [];
+  /** Bytes kept so far (never more than the cap). */
+  bytes = 0;
+  /** True once a byte had to be dropped because of the cap. */
+  truncated = false;
+
+  constructor(private readonly maxBytes: number) {}
+
+  /** Keeps the chunk, or the part of it that still fits under the cap. */
+  append(chunk: Uint8Array | string): void {
+    if (this.truncated) return;
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const room = this.maxBytes - this.bytes;
+    if (buffer.length > room) {
+      this.truncated = true;
+      if (room <= 0) return;
+      this.chunks.push(buffer.subarray(0, room));
+      this.bytes += room;
+      return;
+    }
+    // undici hands every chunk to the application as well, so it is never reused: no copy needed.
+    this.chunks.push(buffer);
+    this.bytes += buffer.length;
+  }
+
+  /** All kept bytes as one Buffer (no copy when there is a single chunk). */
+  toBuffer(): Buffer {
+    if (this.chunks.length === 1) return this.chunks[0];
+    const whole = Buffer.concat(this.chunks, this.bytes);
+    this.chunks = [whole];
+    return whole;
+  }
+
+  /** Drops the kept bytes; the counters stay for reporting. */
+  release(): void {
+    this.chunks = [];
+  }
+}

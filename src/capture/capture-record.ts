@@ -1,0 +1,55 @@
+import { performance } from 'perf_hooks';
+import type { Exchange, TransportError } from '../internal-types';
+import type { EndpointKind } from '../routing';
+import type { ProcessorSpan } from '../types';
+import { BodyBuffer } from './body-buffer';
+
+/** Everything captured for one linked request, from `undici:request:create` to its span's end. */
+export class CaptureRecord {
+  readonly requestBody: BodyBuffer;
+  readonly responseBody: BodyBuffer;
+  private readonly startedAt = performance.now();
+  private firstByteAt: number | undefined;
+  statusCode: number | undefined;
+  contentType: string | undefined;
+  contentEncoding: string | undefined;
+  transportError: TransportError | undefined;
+  /** Set once a body channel delivered a chunk: from then on the Request wrap stays silent. */
+  requestViaChannel = false;
+  responseViaChannel = false;
+  /** Set when the span was rewritten (or could no longer be); later calls do nothing. */
+  finished = false;
+
+  constructor(readonly span: ProcessorSpan, readonly endpoint: EndpointKind, maxBodyBytes: number) {
+    this.requestBody = new BodyBuffer(maxBodyBytes);
+    this.responseBody = new BodyBuffer(maxBodyBytes);
+  }
+
+  /** Keeps one response body chunk and notes when the first one came. */
+  addResponseChunk(chunk: Uint8Array | string): void {
+    if (this.firstByteAt === undefined) this.firstByteAt = performance.now();
+    this.responseBody.append(chunk);
+  }
+
+  /** A plain-data copy of what was captured, for the interpreter. */
+  toExchange(): Exchange {
+    return {
+      endpoint: this.endpoint,
+      requestBody: this.requestBody.toBuffer(),
+      requestTruncated: this.requestBody.truncated,
+      statusCode: this.statusCode,
+      contentType: this.contentType,
+      contentEncoding: this.contentEncoding,
+      responseBody: this.responseBody.toBuffer(),
+      responseTruncated: this.responseBody.truncated,
+      timeToFirstChunk: this.firstByteAt === undefined ? undefined : (this.firstByteAt - this.startedAt) / 1000,
+      transportError: this.transportError,
+    };
+  }
+
+  /** Drops the captured bytes so a span kept by an exporter does not keep them alive. */
+  release(): void {
+    this.requestBody.release();
+    this.responseBody.release();
+  }
+}

@@ -1,0 +1,37 @@
+import * as zlib from 'zlib';
+
+/**
+ * Undoes `content-encoding` (gzip, deflate, br; several listed are applied in order, so
+ * undone in reverse). Flush modes that accept a cut stream are used because a capped or
+ * aborted body ends mid-stream. Throws on an encoding it cannot undo; the caller logs.
+ */
+export function decodeContent(body: Buffer, contentEncoding: string | undefined): Buffer {
+  if (!contentEncoding) return body;
+  const codings = contentEncoding.toLowerCase().split(',').map(coding => coding.trim()).filter(Boolean);
+  let decoded = body;
+  for (let i = codings.length - 1; i >= 0; i--) decoded = decodeOne(decoded, codings[i]);
+  return decoded;
+}
+
+function decodeOne(body: Buffer, coding: string): Buffer {
+  switch (coding) {
+    case 'identity':
+      return body;
+    case 'gzip':
+    case 'x-gzip':
+      return zlib.gunzipSync(body, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    case 'deflate':
+      // RFC 9110 deflate is zlib-wrapped, but some servers send raw deflate; fetch accepts both.
+      return isZlibHeader(body)
+        ? zlib.inflateSync(body, { finishFlush: zlib.constants.Z_SYNC_FLUSH })
+        : zlib.inflateRawSync(body, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    case 'br':
+      return zlib.brotliDecompressSync(body, { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH });
+    default:
+      throw new Error(`unsupported content-encoding "${coding}"`);
+  }
+}
+
+function isZlibHeader(body: Buffer): boolean {
+  return body.length >= 2 && (body[0] & 0x0f) === 8 && ((body[0] << 8) | body[1]) % 31 === 0;
+}

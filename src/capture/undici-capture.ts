@@ -1,0 +1,186 @@
+import * as diagnosticsChannel from 'diagnostics_channel';
+import { ENDPOINT_HANDLERS } from '../endpoints/registry';
+import { endpointForPath, type EndpointKind, type UrlPattern } from '../routing';
+import type { ProcessorSpan } from '../types';
+import { CaptureRecord } from './capture-record';
+import { SpanRequestLinker } from './span-request-linker';
+import {
+  requestUrl,
+  type BodyChunkMessage,
+  type RequestErrorMessage,
+  type ResponseHeadersMessage,
+  type UndiciRequest,
+} from './undici-request';
+
+/** What the capture tells its owner. Both callbacks must not throw. */
+export interface CaptureListener {
+  /** A request to vLLM was paired with its span; body capture has started. */
+  onLinked(record: CaptureRecord): void;
+  /** undici reported the end (trailers) or failure of a linked request. */
+  onCompleted(record: CaptureRecord): void;
+  /** A subscriber caught an unexpected error; capture of that request may be incomplete. */
+  onInternalError(where: string, error: unknown): void;
+}
+
+/** Options of the capture, already validated. */
+export interface CaptureOptions {
+  pattern: UrlPattern;
+  maxBodyBytes: number;
+}
+
+type Subscriber = (message: unknown, name: string | symbol) => void;
+
+/**
+ * Captures the bodies of undici requests to vLLM. Bytes come from exactly one source per
+ * request and direction: the `bodyChunk*` channels where undici publishes them (>= 7.11),
+ * otherwise an own-property wrap of `request.onData` / `request.onBodySent`. undici
+ * publishes the channel message from inside those methods, so the wrap sees whether the
+ * channel already delivered the chunk and stays silent from then on.
+ */
+export class UndiciCapture {
+  private readonly records = new WeakMap<object, CaptureRecord>();
+  private readonly linker = new SpanRequestLinker((span, request, endpoint) => this.link(span, request, endpoint));
+  private readonly subscriptions: Array<[string, Subscriber]>;
+  private subscribed = false;
+  /** Records linked and not yet finished; returns to zero when every traced span has ended. */
+  liveRecords = 0;
+
+  constructor(private readonly options: CaptureOptions, private readonly listener: CaptureListener) {
+    this.subscriptions = [
+      ['undici:request:create', this.guard('create', m => this.onCreate(m as { request: UndiciRequest }))],
+      ['undici:request:headers', this.guard('headers', m => this.onHeaders(m as ResponseHeadersMessage))],
+      ['undici:request:bodyChunkSent', this.guard('bodyChunkSent', m => this.onChunkSent(m as BodyChunkMessage))],
+      ['undici:request:bodyChunkReceived', this.guard('bodyChunkReceived', m => this.onChunkReceived(m as BodyChunkMessage))],
+      ['undici:request:trailers', this.guard('trailers', m => this.onDone(m as { request: UndiciRequest }))],
+      ['undici:request:error', this.guard('error', m => this.onError(m as RequestErrorMessage))],
+    ];
+  }
+
+  /** Starts listening to undici's diagnostics channels. */
+  subscribe(): void {
+    if (this.subscribed) return;
+    this.subscribed = true;
+    for (const [name, subscriber] of this.subscriptions) diagnosticsChannel.subscribe(name, subscriber);
+  }
+
+  /** Stops listening; requests already linked keep their wraps but record nothing new. */
+  unsubscribe(): void {
+    if (!this.subscribed) return;
+    this.subscribed = false;
+    for (const [name, subscriber] of this.subscriptions) diagnosticsChannel.unsubscribe(name, subscriber);
+  }
+
+  /** Offers a span from `onStart`; only undici instrumentation spans are paired. */
+  offerSpan(span: ProcessorSpan): void {
+    if (this.subscribed) this.linker.offerSpan(span);
+  }
+
+  /** The record of a span, if it is a linked vLLM call. */
+  recordOf(span: object): CaptureRecord | undefined {
+    return this.records.get(span);
+  }
+
+  /** Marks a record finished and drops its bytes. */
+  finish(record: CaptureRecord): void {
+    if (record.finished) return;
+    record.finished = true;
+    record.release();
+    this.liveRecords--;
+  }
+
+  private onCreate({ request }: { request: UndiciRequest }): void {
+    this.linker.offerRequest(request, this.endpointFor(request));
+  }
+
+  private endpointFor(request: UndiciRequest): EndpointKind | undefined {
+    if (request.method !== 'POST') return undefined;
+    const endpoint = endpointForPath(request.path);
+    if (endpoint === undefined || ENDPOINT_HANDLERS[endpoint] === undefined) return undefined;
+    if (!this.options.pattern.matches(requestUrl(request))) return undefined;
+    return endpoint;
+  }
+
+  private link(span: ProcessorSpan, request: UndiciRequest, endpoint: EndpointKind): void {
+    const record = new CaptureRecord(span, endpoint, this.options.maxBodyBytes);
+    this.records.set(request, record);
+    this.records.set(span, record);
+    this.liveRecords++;
+    this.wrapRequest(request, record);
+    this.listener.onLinked(record);
+  }
+
+  private wrapRequest(request: UndiciRequest, record: CaptureRecord): void {
+    const onData = request.onData;
+    if (typeof onData === 'function') {
+      request.onData = function wrappedOnData(this: UndiciRequest, chunk: Buffer) {
+        // The original runs first and unguarded: its return value is back-pressure, its throw is undici's.
+        const result = onData.call(this, chunk);
+        if (!record.responseViaChannel && !record.finished) record.addResponseChunk(chunk);
+        return result;
+      };
+    }
+    const onBodySent = request.onBodySent;
+    if (typeof onBodySent === 'function') {
+      request.onBodySent = function wrappedOnBodySent(this: UndiciRequest, chunk: Buffer | string) {
+        const result = onBodySent.call(this, chunk);
+        if (!record.requestViaChannel && !record.finished) record.requestBody.append(chunk);
+        return result;
+      };
+    }
+  }
+
+  private onHeaders({ request, response }: ResponseHeadersMessage): void {
+    const record = this.records.get(request);
+    if (record === undefined) return;
+    record.statusCode = response.statusCode;
+    const headers = response.headers;
+    for (let i = 0; i + 1 < headers.length; i += 2) {
+      const name = headers[i].toString().toLowerCase();
+      if (name === 'content-type') record.contentType = headers[i + 1].toString();
+      else if (name === 'content-encoding') record.contentEncoding = headers[i + 1].toString();
+    }
+  }
+
+  private onChunkSent({ request, chunk }: BodyChunkMessage): void {
+    const record = this.records.get(request);
+    if (record === undefined || record.finished) return;
+    record.requestViaChannel = true;
+    record.requestBody.append(chunk);
+  }
+
+  private onChunkReceived({ request, chunk }: BodyChunkMessage): void {
+    const record = this.records.get(request);
+    if (record === undefined || record.finished) return;
+    record.responseViaChannel = true;
+    record.addResponseChunk(chunk);
+  }
+
+  private onDone({ request }: { request: UndiciRequest }): void {
+    const record = this.records.get(request);
+    if (record !== undefined && !record.finished) this.listener.onCompleted(record);
+  }
+
+  private onError({ request, error }: RequestErrorMessage): void {
+    const record = this.records.get(request);
+    if (record === undefined || record.finished) return;
+    const aborted = error?.name === 'AbortError' || (error as { code?: unknown })?.code === 20;
+    record.transportError = {
+      // Same value the instrumentation puts in error.type, so both rewrite orders agree.
+      type: String(error?.code || error?.name || 'Error'),
+      message: String(error?.message ?? error),
+      aborted,
+    };
+    this.listener.onCompleted(record);
+  }
+
+  /** A throw inside a diagnostics-channel subscriber would reach the application; never let it. */
+  private guard(where: string, handle: (message: unknown) => void): Subscriber {
+    return message => {
+      try {
+        handle(message);
+      } catch (error) {
+        this.listener.onInternalError(where, error);
+      }
+    };
+  }
+}

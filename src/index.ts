@@ -1,0 +1,2 @@
+export { VLLMSpanProcessor } from './processor';
+export type { VLLMSpanProcessorOptions, ProcessorSpan, ProcessorReadableSpan, SpanProcessorLike } from './types';

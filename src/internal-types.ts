@@ -1,0 +1,37 @@
+import type { Attributes, SpanStatus } from '@opentelemetry/api';
+import type { EndpointKind } from './routing';
+
+/** What one finished HTTP exchange with vLLM left behind: plain data, no live objects. */
+export interface Exchange {
+  endpoint: EndpointKind;
+  /** Request body bytes as sent (up to the cap). */
+  requestBody: Buffer;
+  requestTruncated: boolean;
+  /** HTTP status, absent when the connection failed before the response head. */
+  statusCode?: number;
+  contentType?: string;
+  contentEncoding?: string;
+  /** Response body bytes as received, still content-encoded (up to the cap). */
+  responseBody: Buffer;
+  responseTruncated: boolean;
+  /** Seconds from the request start to the first response body byte. */
+  timeToFirstChunk?: number;
+  /** Set when undici reported an error (connection reset, abort) instead of the trailers. */
+  transportError?: TransportError;
+}
+
+/** An error undici reported for the request. */
+export interface TransportError {
+  /** `error.type` value, as the undici instrumentation computes it. */
+  type: string;
+  message: string;
+  /** A client abort: the span keeps what arrived and no error status. */
+  aborted: boolean;
+}
+
+/** The change to make to the HTTP span so it becomes an LLM span. */
+export interface SpanRewrite {
+  name: string;
+  attributes: Attributes;
+  status?: SpanStatus;
+}

@@ -1,0 +1,42 @@
+import type { Attributes } from '@opentelemetry/api';
+import * as A from '../attributes';
+import type { ChatCompletionRequest, ChatCompletionResponse } from '../wire/chat';
+import {
+  getFinishAttributes,
+  getInvocationParametersAttributes,
+  getModelAttributes,
+  getResponseIdentityAttributes,
+  getSamplingAttributes,
+  getUsageAttributes,
+} from './common';
+import { getMessageAttributes } from './messages';
+
+// Fields of a chat request that are content or identity, not invocation parameters.
+const CHAT_CONTENT_KEYS = ['messages', 'tools', 'model', 'functions'] as const;
+
+/** Attributes of a validated chat request: model, messages, tools and parameters. */
+export function getChatRequestAttributes(request: ChatCompletionRequest): Attributes {
+  const attributes: Attributes = {
+    ...getModelAttributes(request.model),
+    ...getSamplingAttributes(request),
+    ...getInvocationParametersAttributes(request, CHAT_CONTENT_KEYS),
+  };
+  request.messages.forEach((message, index) => {
+    Object.assign(attributes, getMessageAttributes(`${A.LLM_INPUT_MESSAGES}.${index}`, message));
+  });
+  if (Array.isArray(request.tools) && request.tools.length > 0) attributes[A.LLM_TOOLS] = JSON.stringify(request.tools);
+  return attributes;
+}
+
+/** Attributes of a validated (or stream-aggregated) chat response: outputs, finish reasons, usage. */
+export function getChatResponseAttributes(response: ChatCompletionResponse): Attributes {
+  const attributes: Attributes = {
+    ...getResponseIdentityAttributes(response),
+    ...getFinishAttributes(response.choices),
+    ...getUsageAttributes(response.usage),
+  };
+  for (const choice of response.choices) {
+    Object.assign(attributes, getMessageAttributes(`${A.LLM_OUTPUT_MESSAGES}.${choice.index}`, choice.message));
+  }
+  return attributes;
+}

@@ -1,0 +1,99 @@
+import type { Attributes } from '@opentelemetry/api';
+import * as A from '../attributes';
+import type { Usage } from '../wire/chat';
+
+/** Operation names of the GenAI semantic conventions that vLLM serves. */
+export type GenAiOperation = 'chat' | 'text_completion' | 'embeddings' | 'generate_content';
+
+/** Attributes every vLLM span carries. */
+export function getBaseAttributes(spanKind: string, operation: string): Attributes {
+  return {
+    [A.FI_SPAN_KIND]: spanKind,
+    [A.LLM_SYSTEM]: A.VLLM_PROVIDER,
+    [A.LLM_PROVIDER]: A.VLLM_PROVIDER,
+    [A.GEN_AI_PROVIDER_NAME]: A.VLLM_PROVIDER,
+    [A.GEN_AI_OPERATION_NAME]: operation,
+  };
+}
+
+/** `llm.model` and `gen_ai.request.model` from a request's `model`. */
+export function getModelAttributes(model: string | null | undefined): Attributes {
+  return typeof model === 'string' ? { [A.LLM_MODEL]: model, [A.GEN_AI_REQUEST_MODEL]: model } : {};
+}
+
+/** Token counts in both families; absent counts give no attribute. */
+export function getUsageAttributes(usage: Usage | null | undefined): Attributes {
+  if (usage == null) return {};
+  const attributes: Attributes = {};
+  setNumber(attributes, A.LLM_TOKEN_COUNT_PROMPT, usage.prompt_tokens);
+  setNumber(attributes, A.GEN_AI_USAGE_INPUT_TOKENS, usage.prompt_tokens);
+  setNumber(attributes, A.LLM_TOKEN_COUNT_COMPLETION, usage.completion_tokens);
+  setNumber(attributes, A.GEN_AI_USAGE_OUTPUT_TOKENS, usage.completion_tokens);
+  setNumber(attributes, A.LLM_TOKEN_COUNT_TOTAL, usage.total_tokens);
+  setNumber(attributes, A.LLM_TOKEN_COUNT_CACHE_READ, usage.prompt_tokens_details?.cached_tokens);
+  setNumber(attributes, A.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.prompt_tokens_details?.cached_tokens);
+  setNumber(attributes, A.LLM_TOKEN_COUNT_REASONING, usage.completion_tokens_details?.reasoning_tokens);
+  setNumber(attributes, A.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.completion_tokens_details?.reasoning_tokens);
+  return attributes;
+}
+
+/** The sampling parameters shared by chat and text completions, in the GenAI family. */
+export interface SamplingParameters {
+  max_tokens?: number | null;
+  max_completion_tokens?: number | null;
+  temperature?: number | null;
+  top_p?: number | null;
+  top_k?: number | null;
+  frequency_penalty?: number | null;
+  presence_penalty?: number | null;
+  seed?: number | null;
+  stop?: string | string[] | null;
+  n?: number | null;
+}
+
+/** `gen_ai.request.*` for the parameters that were sent. */
+export function getSamplingAttributes(request: SamplingParameters): Attributes {
+  const attributes: Attributes = {};
+  setNumber(attributes, A.GEN_AI_REQUEST_MAX_TOKENS, request.max_completion_tokens ?? request.max_tokens);
+  setNumber(attributes, A.GEN_AI_REQUEST_TEMPERATURE, request.temperature);
+  setNumber(attributes, A.GEN_AI_REQUEST_TOP_P, request.top_p);
+  setNumber(attributes, A.GEN_AI_REQUEST_TOP_K, request.top_k);
+  setNumber(attributes, A.GEN_AI_REQUEST_FREQUENCY_PENALTY, request.frequency_penalty);
+  setNumber(attributes, A.GEN_AI_REQUEST_PRESENCE_PENALTY, request.presence_penalty);
+  setNumber(attributes, A.GEN_AI_REQUEST_SEED, request.seed);
+  setNumber(attributes, A.GEN_AI_REQUEST_CHOICE_COUNT, request.n);
+  if (typeof request.stop === 'string') attributes[A.GEN_AI_REQUEST_STOP_SEQUENCES] = [request.stop];
+  else if (Array.isArray(request.stop) && request.stop.length > 0) attributes[A.GEN_AI_REQUEST_STOP_SEQUENCES] = request.stop;
+  return attributes;
+}
+
+/** `llm.invocation_parameters`: the request without its content-bearing and routing fields. */
+export function getInvocationParametersAttributes(request: Record<string, unknown>, contentKeys: readonly string[]): Attributes {
+  const parameters: Record<string, unknown> = {};
+  for (const key of Object.keys(request)) {
+    if (!contentKeys.includes(key) && request[key] !== null) parameters[key] = request[key];
+  }
+  return { [A.LLM_INVOCATION_PARAMETERS]: JSON.stringify(parameters) };
+}
+
+/** `gen_ai.response.id|model` from any vLLM response body. */
+export function getResponseIdentityAttributes(response: { id?: string | null; model?: string | null }): Attributes {
+  const attributes: Attributes = {};
+  if (typeof response.id === 'string') attributes[A.GEN_AI_RESPONSE_ID] = response.id;
+  if (typeof response.model === 'string') attributes[A.GEN_AI_RESPONSE_MODEL] = response.model;
+  return attributes;
+}
+
+/** Finish reasons in choice order, and vLLM's stop reasons beside them ("" where there was none). */
+export function getFinishAttributes(choices: ReadonlyArray<{ finish_reason?: string | null; stop_reason?: number | string | null }>): Attributes {
+  const attributes: Attributes = {};
+  const finishReasons = choices.map(choice => choice.finish_reason ?? '');
+  if (finishReasons.some(reason => reason !== '')) attributes[A.GEN_AI_RESPONSE_FINISH_REASONS] = finishReasons;
+  const stopReasons = choices.map(choice => (choice.stop_reason == null ? '' : String(choice.stop_reason)));
+  if (stopReasons.some(reason => reason !== '')) attributes[A.VLLM_STOP_REASON] = stopReasons;
+  return attributes;
+}
+
+function setNumber(attributes: Attributes, key: string, value: number | null | undefined): void {
+  if (typeof value === 'number' && Number.isFinite(value)) attributes[key] = value;
+}

@@ -1,0 +1,23 @@
+import { UrlPattern } from './routing';
+import type { VLLMSpanProcessorOptions } from './types';
+
+/** Default cap on each captured body: larger than any realistic chat exchange. */
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/** Options after validation, in the form the processor uses. */
+export interface ResolvedOptions {
+  pattern: UrlPattern;
+  maxBodyBytes: number;
+}
+
+/** Validates the user's options; a bad one throws here, at construction, never later. */
+export function resolveOptions(options: VLLMSpanProcessorOptions | undefined): ResolvedOptions {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new TypeError('VLLMSpanProcessor options must be an object');
+  }
+  const maxBodyBytes = options?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (typeof maxBodyBytes !== 'number' || !Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) {
+    throw new RangeError(`maxBodyBytes must be a positive integer, got ${String(maxBodyBytes)}`);
+  }
+  return { pattern: new UrlPattern(options?.baseUrlPattern), maxBodyBytes };
+}

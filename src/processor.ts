@@ -1,0 +1,103 @@
+import { diag, type Context } from '@opentelemetry/api';
+import type { CaptureRecord } from './capture/capture-record';
+import { UndiciCapture } from './capture/undici-capture';
+import { interpretExchange } from './interpret';
+import { ENDPOINT_HANDLERS } from './endpoints/registry';
+import { getBaseAttributes } from './mappers/common';
+import { resolveOptions } from './options';
+import type { ProcessorReadableSpan, ProcessorSpan, SpanProcessorLike, VLLMSpanProcessorOptions } from './types';
+import { SchemaValidator } from './validation';
+
+const logger = diag.createComponentLogger({ namespace: '@traceai/vllm' });
+
+/**
+ * Turns the HTTP client spans that `@opentelemetry/instrumentation-undici` makes for calls
+ * to vLLM into LLM spans. Add it to the tracer provider next to the exporting processor;
+ * its position in the list does not matter.
+ */
+export class VLLMSpanProcessor implements SpanProcessorLike {
+  private readonly capture: UndiciCapture;
+  private readonly validator = new SchemaValidator();
+  private warnedTooLate = false;
+
+  /** Throws on invalid options; listens to undici from here on. */
+  constructor(options?: VLLMSpanProcessorOptions) {
+    const resolved = resolveOptions(options);
+    this.capture = new UndiciCapture(resolved, {
+      onLinked: record => this.markAsLlmSpan(record),
+      onCompleted: record => {
+        // Runs before the instrumentation ends the span when this processor subscribed first:
+        // the path for SDKs without `onEnding`. Otherwise the span already went through onEnding.
+        if (!record.span.ended) this.rewrite(record);
+      },
+      onInternalError: (where, error) => logger.debug(`capture failed in ${where}:`, error),
+    });
+    this.capture.subscribe();
+  }
+
+  /** Pairs undici instrumentation spans with their requests. */
+  onStart(span: ProcessorSpan, _parentContext: Context): void {
+    try {
+      this.capture.offerSpan(span);
+    } catch (error) {
+      logger.debug('onStart failed:', error);
+    }
+  }
+
+  /** Rewrites a vLLM call's span while it can still be changed (sdk-trace-base >= 2.3). */
+  onEnding(span: ProcessorSpan): void {
+    const record = this.capture.recordOf(span);
+    if (record !== undefined && !record.finished) this.rewrite(record);
+  }
+
+  /** Releases a record whose span ended before any rewrite path could run. */
+  onEnd(span: ProcessorReadableSpan): void {
+    const record = this.capture.recordOf(span);
+    if (record === undefined || record.finished) return;
+    if (!this.warnedTooLate) {
+      this.warnedTooLate = true;
+      logger.warn(
+        'a vLLM span ended before it could be rewritten: this SDK has no SpanProcessor.onEnding, so construct ' +
+          'VLLMSpanProcessor before UndiciInstrumentation is enabled (or use @opentelemetry/sdk-trace-base >= 2.3)',
+      );
+    }
+    this.capture.finish(record);
+  }
+
+  /** Nothing is buffered here; resolves at once. */
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Stops listening to undici. */
+  shutdown(): Promise<void> {
+    this.capture.unsubscribe();
+    return Promise.resolve();
+  }
+
+  /** Records linked to a span that has not ended yet (for leak checks). */
+  get liveCaptureCount(): number {
+    return this.capture.liveRecords;
+  }
+
+  private markAsLlmSpan(record: CaptureRecord): void {
+    const handler = ENDPOINT_HANDLERS[record.endpoint];
+    // Set at start so samplers and span-start hooks already see an LLM span.
+    if (handler !== undefined) record.span.setAttributes(getBaseAttributes(handler.spanKind, handler.operation));
+  }
+
+  private rewrite(record: CaptureRecord): void {
+    try {
+      const rewrite = interpretExchange(record.toExchange(), this.validator, problem => logger.debug(problem));
+      if (rewrite === undefined) return;
+      const span = record.span;
+      span.updateName(rewrite.name);
+      span.setAttributes(rewrite.attributes);
+      if (rewrite.status !== undefined) span.setStatus(rewrite.status);
+    } catch (error) {
+      logger.debug('rewrite failed, span left as HTTP:', error);
+    } finally {
+      this.capture.finish(record);
+    }
+  }
+}

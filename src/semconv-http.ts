@@ -1,0 +1,4 @@
+/** HTTP attribute keys the undici instrumentation writes and this package reads. */
+export const ATTR_URL_FULL = 'url.full';
+export const ATTR_HTTP_REQUEST_METHOD_ORIGINAL = 'http.request.method_original';
+export const ATTR_HTTP_REQUEST_METHOD = 'http.request.method';

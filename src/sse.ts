@@ -1,0 +1,62 @@
+/**
+ * Server-sent events framing (WHATWG HTML "event stream interpretation"), for a body
+ * that was captured whole. Only complete events are reported: an event still open at
+ * the end of the text was cut (by the byte cap or the connection) and is dropped.
+ */
+
+/** Receives each dispatched event: its `data` lines joined by "\n", and its `event:` name if any. */
+export type SseEventHandler = (data: string, eventName: string | undefined) => void;
+
+/** Calls `onEvent` for every complete event in `text`, in order. Never throws on malformed input. */
+export function forEachSseEvent(text: string, onEvent: SseEventHandler): void {
+  let data: string | undefined;
+  let eventName: string | undefined;
+  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a leading BOM is ignored
+  const length = text.length;
+  // vLLM never sends CR; keep the common case on a single indexOf per line.
+  const hasCarriageReturn = text.indexOf('\r') !== -1;
+  while (start < length) {
+    let end = text.indexOf('\n', start);
+    let next: number;
+    if (hasCarriageReturn) {
+      const cr = text.indexOf('\r', start);
+      if (cr !== -1 && (end === -1 || cr < end)) {
+        end = cr;
+        next = text.charCodeAt(cr + 1) === 0x0a ? cr + 2 : cr + 1;
+        // A CR as the very last character may be the first half of a CRLF that was cut.
+        if (cr === length - 1) return;
+      } else {
+        next = end + 1;
+      }
+    } else {
+      next = end + 1;
+    }
+    if (end === -1) return; // unterminated last line: the event is incomplete
+    if (end === start) {
+      if (data !== undefined) onEvent(data, eventName);
+      data = undefined;
+      eventName = undefined;
+    } else if (text.charCodeAt(start) !== 0x3a /* ':' comment */) {
+      const colon = text.indexOf(':', start);
+      const fieldEnd = colon === -1 || colon > end ? end : colon;
+      let valueStart = fieldEnd === end ? end : fieldEnd + 1;
+      if (text.charCodeAt(valueStart) === 0x20 && valueStart < end) valueStart++;
+      const field = text.slice(start, fieldEnd);
+      if (field === 'data') {
+        const value = text.slice(valueStart, end);
+        data = data === undefined ? value : `${data}\n${value}`;
+      } else if (field === 'event') {
+        eventName = text.slice(valueStart, end);
+      }
+      // `id:` and `retry:` carry nothing this package records.
+    }
+    start = next;
+  }
+}
+
+/** Collects every complete event of `text` into an array (tests and small bodies). */
+export function parseSse(text: string): Array<{ data: string; event?: string }> {
+  const events: Array<{ data: string; event?: string }> = [];
+  forEachSseEvent(text, (data, event) => events.push(event === undefined ? { data } : { data, event }));
+  return events;
+}
