@@ -122,9 +122,11 @@ export class SchemaValidator {
     if (this.thrown !== undefined) return `${this.failedId}: validator threw: ${this.thrown}`;
     const errors = this.failedErrors ?? [];
     if (errors.length === 0) return `${this.failedId}: invalid`;
-    // Without allErrors the first error is the most specific one; anyOf adds its summary last.
-    const first = errors[0];
+    // Validation stops at the first failure, except that a failed anyOf reports every
+    // branch; the branch that got deepest into the value names the real culprit.
+    let best = errors[0];
+    for (const e of errors) if (e.instancePath.length > best.instancePath.length) best = e;
     const more = errors.length > 1 ? ` (+${errors.length - 1} more)` : '';
-    return `${this.failedId}: ${first.instancePath || '/'} ${first.message ?? first.keyword}${more}`;
+    return `${this.failedId}: ${best.instancePath || '/'} ${best.message ?? best.keyword}${more}`;
   }
 }

@@ -5,7 +5,7 @@ import type { ContentPart, ToolCall } from '../wire/chat';
 /** A chat message as far as the message attributes need it (request or response side). */
 export interface MappableMessage {
   role?: string | null;
-  content?: string | ContentPart[] | null;
+  content?: string | Array<ContentPart | string> | null;
   name?: string | null;
   tool_call_id?: string | null;
   tool_calls?: ToolCall[] | null;
@@ -33,10 +33,12 @@ export function getMessageAttributes(prefix: string, message: MappableMessage): 
   return attributes;
 }
 
-function getContentPartAttributes(prefix: string, parts: ContentPart[]): Attributes {
+function getContentPartAttributes(prefix: string, parts: Array<ContentPart | string>): Attributes {
   const attributes: Attributes = {};
-  parts.forEach((part, index) => {
-    attributes[`${prefix}.${A.contentPartSuffix(index, A.CONTENT_TYPE)}`] = part.type;
+  parts.forEach((entry, index) => {
+    // vLLM accepts a bare string as a text part.
+    const part: ContentPart = typeof entry === 'string' ? { type: 'text', text: entry } : entry;
+    if (typeof part.type === 'string') attributes[`${prefix}.${A.contentPartSuffix(index, A.CONTENT_TYPE)}`] = part.type;
     if (typeof part.text === 'string') attributes[`${prefix}.${A.contentPartSuffix(index, A.CONTENT_TEXT)}`] = part.text;
     const url = typeof part.image_url === 'string' ? part.image_url : part.image_url?.url;
     if (typeof url === 'string') attributes[`${prefix}.${A.contentPartSuffix(index, A.CONTENT_IMAGE_URL)}`] = url;

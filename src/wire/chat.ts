@@ -6,7 +6,8 @@
 
 /** One part of a multimodal message content array. */
 export interface ContentPart {
-  type: string;
+  /** vLLM accepts parts without a type (`{"image_url": ...}`). */
+  type?: string;
   text?: string;
   image_url?: { url: string; detail?: string } | string;
   [key: string]: unknown;
@@ -22,7 +23,7 @@ export interface ToolCall {
 /** One message of a chat request's `messages`. */
 export interface ChatMessage {
   role: string;
-  content?: string | ContentPart[] | null;
+  content?: string | Array<ContentPart | string> | null;
   name?: string | null;
   tool_calls?: ToolCall[] | null;
   tool_call_id?: string | null;
