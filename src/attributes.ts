@@ -62,12 +62,51 @@ export const GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS = 'gen_ai.usage.cache_read.inp
 export const GEN_AI_USAGE_REASONING_OUTPUT_TOKENS = 'gen_ai.usage.reasoning.output_tokens';
 export const ERROR_TYPE = 'error.type';
 
+// OpenInference embedding spans (`embedding.embeddings.{i}.` + suffix).
+export const EMBEDDING_MODEL_NAME = 'embedding.model_name';
+export const EMBEDDING_EMBEDDINGS = 'embedding.embeddings';
+export const EMBEDDING_TEXT = 'embedding.text';
+export const EMBEDDING_VECTOR = 'embedding.vector';
+
+// OpenInference reranker spans (`reranker.{input|output}_documents.{i}.` + document suffix).
+export const RERANKER_QUERY = 'reranker.query';
+export const RERANKER_MODEL_NAME = 'reranker.model_name';
+export const RERANKER_TOP_K = 'reranker.top_k';
+export const RERANKER_INPUT_DOCUMENTS = 'reranker.input_documents';
+export const RERANKER_OUTPUT_DOCUMENTS = 'reranker.output_documents';
+export const DOCUMENT_ID = 'document.id';
+export const DOCUMENT_SCORE = 'document.score';
+export const DOCUMENT_CONTENT = 'document.content';
+
+// GenAI embeddings attributes.
+export const GEN_AI_EMBEDDINGS_DIMENSION_COUNT = 'gen_ai.embeddings.dimension.count';
+export const GEN_AI_REQUEST_ENCODING_FORMATS = 'gen_ai.request.encoding_formats';
+
 // vLLM-only facts.
 export const VLLM_STOP_REASON = 'vllm.stop_reason';
 export const VLLM_CAPTURE_TRUNCATED = 'vllm.capture.truncated';
+/** `/classify` results: `vllm.classification.{i}.label|probs`. */
+export const VLLM_CLASSIFICATION = 'vllm.classification';
+export const CLASSIFICATION_LABEL = 'label';
+export const CLASSIFICATION_PROBS = 'probs';
 
 /** Values of `fi.span.kind`. */
 export const SpanKindValues = { LLM: 'LLM', EMBEDDING: 'EMBEDDING', RERANKER: 'RERANKER' } as const;
+
+/**
+ * Values of `gen_ai.operation.name`. `chat`, `text_completion` and `embeddings` are the GenAI
+ * semantic conventions' own (the Responses API is `chat`, as the conventions map OpenAI's);
+ * `rerank` follows the open proposal semantic-conventions-genai#253; `score` and `classify`
+ * have no convention yet and are named after vLLM's endpoints.
+ */
+export const OperationValues = {
+  CHAT: 'chat',
+  TEXT_COMPLETION: 'text_completion',
+  EMBEDDINGS: 'embeddings',
+  RERANK: 'rerank',
+  SCORE: 'score',
+  CLASSIFY: 'classify',
+} as const;
 
 /** The provider name written to `llm.system`, `llm.provider` and `gen_ai.provider.name`. */
 export const VLLM_PROVIDER = 'vllm';
@@ -83,3 +122,15 @@ export const toolCallSuffix = (index: number, suffix: string): string => `${MESS
 
 /** `contents.{index}.{suffix}`, relative to a message prefix. */
 export const contentPartSuffix = (index: number, suffix: string): string => `${MESSAGE_CONTENTS}.${index}.${suffix}`;
+
+/** `llm.prompts.{index}` */
+export const promptKey = (index: number): string => `${LLM_PROMPTS}.${index}`;
+
+/** `embedding.embeddings.{index}.{suffix}` */
+export const embeddingKey = (index: number, suffix: string): string => `${EMBEDDING_EMBEDDINGS}.${index}.${suffix}`;
+
+/** `{documents}.{index}.{suffix}`, for `reranker.input_documents` and `reranker.output_documents`. */
+export const documentKey = (documents: string, index: number, suffix: string): string => `${documents}.${index}.${suffix}`;
+
+/** `vllm.classification.{index}.{suffix}` */
+export const classificationKey = (index: number, suffix: string): string => `${VLLM_CLASSIFICATION}.${index}.${suffix}`;

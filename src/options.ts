@@ -8,6 +8,7 @@ export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 export interface ResolvedOptions {
   pattern: UrlPattern;
   maxBodyBytes: number;
+  maxEmbeddingVectorLength: number;
 }
 
 /** Validates the user's options; a bad one throws here, at construction, never later. */
@@ -19,5 +20,9 @@ export function resolveOptions(options: VLLMSpanProcessorOptions | undefined): R
   if (typeof maxBodyBytes !== 'number' || !Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) {
     throw new RangeError(`maxBodyBytes must be a positive integer, got ${String(maxBodyBytes)}`);
   }
-  return { pattern: new UrlPattern(options?.baseUrlPattern), maxBodyBytes };
+  const maxEmbeddingVectorLength = options?.maxEmbeddingVectorLength ?? 0;
+  if (typeof maxEmbeddingVectorLength !== 'number' || !Number.isInteger(maxEmbeddingVectorLength) || maxEmbeddingVectorLength < 0) {
+    throw new RangeError(`maxEmbeddingVectorLength must be a non-negative integer, got ${String(maxEmbeddingVectorLength)}`);
+  }
+  return { pattern: new UrlPattern(options?.baseUrlPattern), maxBodyBytes, maxEmbeddingVectorLength };
 }

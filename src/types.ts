@@ -9,6 +9,12 @@ export interface VLLMSpanProcessorOptions {
   baseUrlPattern?: string | RegExp;
   /** Most bytes kept per request body and per response body (default 4 MiB). */
   maxBodyBytes?: number;
+  /**
+   * Longest embedding vector (in dimensions) recorded as `embedding.embeddings.{i}.embedding.vector`
+   * on `/v1/embeddings` and `/pooling` spans; default 0: no vector is recorded, only its
+   * dimension count. Vectors sent as base64 are never recorded.
+   */
+  maxEmbeddingVectorLength?: number;
 }
 
 /**

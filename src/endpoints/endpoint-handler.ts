@@ -1,11 +1,24 @@
 import type { Attributes } from '@opentelemetry/api';
+import type { ReportedError } from '../mappers/error';
+import type { ResolvedOptions } from '../options';
 import type { SchemaValidator } from '../validation';
 
+/** The processor options that mappers read. */
+export type MappingOptions = Pick<ResolvedOptions, 'maxEmbeddingVectorLength'>;
+
+/** What every handler may use: the compiled schemas and the processor's options. One per processor. */
+export interface MappingContext {
+  validator: SchemaValidator;
+  options: MappingOptions;
+}
+
 /** What a request mapper found in a valid request body. */
-export interface RequestMapping {
+export interface RequestMapping<Request = unknown> {
   attributes: Attributes;
   /** The requested model, for the span name. */
   model: string | undefined;
+  /** The validated body, handed to the response side (rerank results point into its documents). */
+  request: Request;
 }
 
 /** What a stream mapper returns once every event was seen. */
@@ -14,6 +27,8 @@ export interface StreamMapping {
   attributes: Attributes;
   /** Events that were neither valid chunks nor errors. */
   invalidEvents: number;
+  /** A failure the stream reported in its own event format (Responses `error`, `response.failed`). */
+  error?: ReportedError;
 }
 
 /** Folds the JSON events of one stream; one per span. */
@@ -28,13 +43,14 @@ export interface StreamMapper {
  * How one vLLM endpoint's bodies become attributes. Pure: no span, no I/O. Each
  * `map*` validates its input against the endpoint's schema and returns undefined for a
  * body that fails it, so the caller can say so once and carry on with what did validate.
+ * `request` is the request body that validated, or undefined when it did not.
  */
-export interface EndpointHandler {
+export interface EndpointHandler<Request = unknown> {
   /** `fi.span.kind` value. */
   spanKind: string;
   /** `gen_ai.operation.name` value; also the first word of the span name. */
   operation: string;
-  mapRequest(body: unknown, validator: SchemaValidator): RequestMapping | undefined;
-  mapResponse(body: unknown, validator: SchemaValidator): Attributes | undefined;
-  createStreamMapper(validator: SchemaValidator): StreamMapper;
+  mapRequest(body: unknown, context: MappingContext): RequestMapping<Request> | undefined;
+  mapResponse(body: unknown, context: MappingContext, request: Request | undefined): Attributes | undefined;
+  createStreamMapper(context: MappingContext, request: Request | undefined): StreamMapper;
 }
