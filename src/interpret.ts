@@ -1,13 +1,12 @@
 import { SpanStatusCode, type Attributes, type SpanStatus } from '@opentelemetry/api';
 import * as A from './attributes';
 import { bodyText, isEventStream, parseJson } from './body';
-import type { EndpointHandler } from './endpoints/endpoint-handler';
+import type { EndpointHandler, MappingContext, RequestMapping } from './endpoints/endpoint-handler';
 import { ENDPOINT_HANDLERS } from './endpoints/registry';
 import type { Exchange, SpanRewrite } from './internal-types';
 import { getBaseAttributes } from './mappers/common';
 import { readErrorBody, type ReportedError } from './mappers/error';
 import { forEachSseEvent } from './sse';
-import type { SchemaValidator } from './validation';
 
 /** Receives one line per problem found in a body; the processor sends them to `diag.debug`. */
 export type ProblemLog = (problem: string) => void;
@@ -18,11 +17,11 @@ export type ProblemLog = (problem: string) => void;
  * Whatever fails to decode, parse or validate is left out and reported to `log`; what
  * did validate is still mapped. Pure apart from `log`.
  */
-export function interpretExchange(exchange: Exchange, validator: SchemaValidator, log: ProblemLog): SpanRewrite | undefined {
+export function interpretExchange(exchange: Exchange, context: MappingContext, log: ProblemLog): SpanRewrite | undefined {
   const handler = ENDPOINT_HANDLERS[exchange.endpoint];
   if (handler === undefined) return undefined;
   const attributes: Attributes = getBaseAttributes(handler.spanKind, handler.operation);
-  const model = mapRequest(exchange, handler, validator, log, attributes);
+  const request = mapRequest(exchange, handler, context, log, attributes);
   let status: SpanStatus | undefined;
   const fail = (error: ReportedError, fallbackType: string): void => {
     status = { code: SpanStatusCode.ERROR, message: error.message };
@@ -34,16 +33,16 @@ export function interpretExchange(exchange: Exchange, validator: SchemaValidator
   const statusCode = exchange.statusCode;
   if (response.text !== undefined && response.text !== '' && statusCode !== undefined) {
     if (statusCode >= 400) {
-      const error = readErrorBody(parseJson(response.text), validator);
+      const error = readErrorBody(parseJson(response.text), context.validator);
       if (error === undefined) log(`HTTP ${statusCode} body is not a vLLM error`);
       fail(error ?? { message: `HTTP ${statusCode}`, type: undefined }, String(statusCode));
     } else if (isEventStream(exchange.contentType, response.text)) {
-      const streamError = mapStream(response.text, handler, validator, log, attributes);
+      const streamError = mapStream(response.text, handler, context, request, log, attributes);
       if (streamError !== undefined) fail(streamError, 'stream_error');
       if (exchange.timeToFirstChunk !== undefined) attributes[A.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = exchange.timeToFirstChunk;
     } else {
-      const mapped = handler.mapResponse(parseJson(response.text), validator);
-      if (mapped === undefined) log(`response body fails its schema: ${validator.lastErrorText()}`);
+      const mapped = handler.mapResponse(parseJson(response.text), context, request?.request);
+      if (mapped === undefined) log(`response body fails its schema: ${context.validator.lastErrorText()}`);
       else Object.assign(attributes, mapped, { [A.OUTPUT_VALUE]: response.text, [A.OUTPUT_MIME_TYPE]: 'application/json' });
     }
   }
@@ -52,10 +51,11 @@ export function interpretExchange(exchange: Exchange, validator: SchemaValidator
     fail({ message: exchange.transportError.message, type: exchange.transportError.type }, 'Error');
   }
   if (exchange.requestTruncated || exchange.responseTruncated) attributes[A.VLLM_CAPTURE_TRUNCATED] = true;
+  const model = request?.model;
   return { name: model === undefined ? handler.operation : `${handler.operation} ${model}`, attributes, status };
 }
 
-function mapRequest(exchange: Exchange, handler: EndpointHandler, validator: SchemaValidator, log: ProblemLog, attributes: Attributes): string | undefined {
+function mapRequest(exchange: Exchange, handler: EndpointHandler, context: MappingContext, log: ProblemLog, attributes: Attributes): RequestMapping | undefined {
   const request = bodyText(exchange.requestBody);
   if (request.text === undefined || request.text === '') {
     log('request body not captured');
@@ -63,18 +63,25 @@ function mapRequest(exchange: Exchange, handler: EndpointHandler, validator: Sch
   }
   attributes[A.INPUT_VALUE] = request.text;
   attributes[A.INPUT_MIME_TYPE] = 'application/json';
-  const mapped = handler.mapRequest(parseJson(request.text), validator);
+  const mapped = handler.mapRequest(parseJson(request.text), context);
   if (mapped === undefined) {
-    log(`request body fails its schema: ${validator.lastErrorText()}`);
+    log(`request body fails its schema: ${context.validator.lastErrorText()}`);
     return undefined;
   }
   Object.assign(attributes, mapped.attributes);
-  return mapped.model;
+  return mapped;
 }
 
 /** Maps the events of an SSE body; returns the error event, if the stream carried one. */
-function mapStream(text: string, handler: EndpointHandler, validator: SchemaValidator, log: ProblemLog, attributes: Attributes): ReportedError | undefined {
-  const mapper = handler.createStreamMapper(validator);
+function mapStream(
+  text: string,
+  handler: EndpointHandler,
+  context: MappingContext,
+  request: RequestMapping | undefined,
+  log: ProblemLog,
+  attributes: Attributes,
+): ReportedError | undefined {
+  const mapper = handler.createStreamMapper(context, request?.request);
   let streamError: ReportedError | undefined;
   let unparsable = 0;
   forEachSseEvent(text, (data, eventName) => {
@@ -86,7 +93,7 @@ function mapStream(text: string, handler: EndpointHandler, validator: SchemaVali
     }
     // Error events are rare; check the cheap shape before asking the schemas.
     if (typeof value === 'object' && value !== null && 'error' in value) {
-      const error = readErrorBody(value, validator);
+      const error = readErrorBody(value, context.validator);
       if (error !== undefined) {
         streamError = error;
         return;
@@ -97,5 +104,5 @@ function mapStream(text: string, handler: EndpointHandler, validator: SchemaVali
   const mapped = mapper.finish();
   if (unparsable + mapped.invalidEvents > 0) log(`${unparsable} stream events not JSON, ${mapped.invalidEvents} failed their schema`);
   Object.assign(attributes, mapped.attributes);
-  return streamError;
+  return streamError ?? mapped.error;
 }

@@ -2,6 +2,7 @@ import { diag, type Context } from '@opentelemetry/api';
 import type { CaptureRecord } from './capture/capture-record';
 import { UndiciCapture } from './capture/undici-capture';
 import { interpretExchange } from './interpret';
+import type { MappingContext } from './endpoints/endpoint-handler';
 import { ENDPOINT_HANDLERS } from './endpoints/registry';
 import { getBaseAttributes } from './mappers/common';
 import { resolveOptions } from './options';
@@ -17,12 +18,13 @@ const logger = diag.createComponentLogger({ namespace: '@traceai/vllm' });
  */
 export class VLLMSpanProcessor implements SpanProcessorLike {
   private readonly capture: UndiciCapture;
-  private readonly validator = new SchemaValidator();
+  private readonly mapping: MappingContext;
   private warnedTooLate = false;
 
   /** Throws on invalid options; listens to undici from here on. */
   constructor(options?: VLLMSpanProcessorOptions) {
     const resolved = resolveOptions(options);
+    this.mapping = { validator: new SchemaValidator(), options: resolved };
     this.capture = new UndiciCapture(resolved, {
       onLinked: record => this.markAsLlmSpan(record),
       onCompleted: record => {
@@ -31,6 +33,7 @@ export class VLLMSpanProcessor implements SpanProcessorLike {
         if (!record.span.ended) this.rewrite(record);
       },
       onInternalError: (where, error) => logger.debug(`capture failed in ${where}:`, error),
+      onUnknownEndpoint: url => logger.debug(`left as HTTP: no vLLM inference endpoint is known at ${url}`),
     });
     this.capture.subscribe();
   }
@@ -88,7 +91,7 @@ export class VLLMSpanProcessor implements SpanProcessorLike {
 
   private rewrite(record: CaptureRecord): void {
     try {
-      const rewrite = interpretExchange(record.toExchange(), this.validator, problem => logger.debug(problem));
+      const rewrite = interpretExchange(record.toExchange(), this.mapping, problem => logger.debug(problem));
       if (rewrite === undefined) return;
       const span = record.span;
       span.updateName(rewrite.name);

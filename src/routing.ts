@@ -39,6 +39,14 @@ export function endpointForPath(path: string): EndpointKind | undefined {
   return undefined;
 }
 
+// `/v1/`, `/v2/`, ...: the shape of an OpenAI-style API path, known to this package or not.
+const VERSIONED_API_SEGMENT = /\/v\d+\//;
+
+/** True when a path looks like an OpenAI-style API call (`/v1/audio/transcriptions`, ...). */
+export function isVersionedApiPath(path: string): boolean {
+  return VERSIONED_API_SEGMENT.test(path);
+}
+
 /** Tests request URLs against `baseUrlPattern`; built once from validated options. */
 export class UrlPattern {
   private readonly test: (url: string) => boolean;

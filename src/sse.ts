@@ -13,31 +13,32 @@ export function forEachSseEvent(text: string, onEvent: SseEventHandler): void {
   let eventName: string | undefined;
   let start = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a leading BOM is ignored
   const length = text.length;
-  // vLLM never sends CR; keep the common case on a single indexOf per line.
-  const hasCarriageReturn = text.indexOf('\r') !== -1;
+  // Next LF, CR and ':' at or after `start`, searched again only once passed (-1: none left), so
+  // that every character is scanned once: a hostile body of colon-free lines stays linear.
+  let lf = -2;
+  let cr = -2;
+  let colon = -2;
   while (start < length) {
-    let end = text.indexOf('\n', start);
+    if (lf !== -1 && lf < start) lf = text.indexOf('\n', start);
+    if (cr !== -1 && cr < start) cr = text.indexOf('\r', start);
+    let end: number;
     let next: number;
-    if (hasCarriageReturn) {
-      const cr = text.indexOf('\r', start);
-      if (cr !== -1 && (end === -1 || cr < end)) {
-        end = cr;
-        next = text.charCodeAt(cr + 1) === 0x0a ? cr + 2 : cr + 1;
-        // A CR as the very last character may be the first half of a CRLF that was cut.
-        if (cr === length - 1) return;
-      } else {
-        next = end + 1;
-      }
+    if (cr !== -1 && (lf === -1 || cr < lf)) {
+      // A CR ends the line even as the last character: a cut LF after it would only have paired with it.
+      end = cr;
+      next = text.charCodeAt(cr + 1) === 0x0a ? cr + 2 : cr + 1;
+    } else if (lf !== -1) {
+      end = lf;
+      next = lf + 1;
     } else {
-      next = end + 1;
+      return; // unterminated last line: the event is incomplete
     }
-    if (end === -1) return; // unterminated last line: the event is incomplete
     if (end === start) {
       if (data !== undefined) onEvent(data, eventName);
       data = undefined;
       eventName = undefined;
     } else if (text.charCodeAt(start) !== 0x3a /* ':' comment */) {
-      const colon = text.indexOf(':', start);
+      if (colon !== -1 && colon < start) colon = text.indexOf(':', start);
       const fieldEnd = colon === -1 || colon > end ? end : colon;
       let valueStart = fieldEnd === end ? end : fieldEnd + 1;
       if (text.charCodeAt(valueStart) === 0x20 && valueStart < end) valueStart++;
@@ -46,7 +47,8 @@ export function forEachSseEvent(text: string, onEvent: SseEventHandler): void {
         const value = text.slice(valueStart, end);
         data = data === undefined ? value : `${data}\n${value}`;
       } else if (field === 'event') {
-        eventName = text.slice(valueStart, end);
+        // An empty name means the default type, as if no `event:` line had come.
+        eventName = valueStart === end ? undefined : text.slice(valueStart, end);
       }
       // `id:` and `retry:` carry nothing this package records.
     }

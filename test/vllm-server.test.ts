@@ -132,6 +132,8 @@ describe('VllmTestServer', () => {
 
   const post = (route: string, body: unknown) =>
     fetch(`${server.origin}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  // Wire bodies are inspected field by field; `any` keeps those assertions short.
+  const postJson = async (route: string, body: unknown): Promise<any> => (await post(route, body)).json();
   const lastRequest = () => server.requests[server.requests.length - 1];
   const user = (content: string) => [{ role: 'user' as const, content }];
 
@@ -142,7 +144,7 @@ describe('VllmTestServer', () => {
       expect(answer.choices[0].message.content).to.equal('Say hello Say hello Say hello Sa');
       expect(answer.choices[0].finish_reason).to.equal('length');
       expect(answer.usage).to.deep.include({ prompt_tokens: 7, completion_tokens: 8, total_tokens: 15 });
-      const raw = JSON.parse(await (await post('/v1/chat/completions', { messages: user('hi') })).text());
+      const raw = await postJson('/v1/chat/completions', { messages: user('hi') });
       expect(Object.keys(raw)).to.deep.equal(Object.keys(chatCompletion()));
       expect(Object.keys(raw.choices[0].message)).to.include('reasoning_content');
       expect(raw.choices[0]).to.include({ finish_reason: 'stop', stop_reason: null });
@@ -196,6 +198,20 @@ describe('VllmTestServer', () => {
       );
     });
 
+    it('emulates a reasoning parser with the configured reasoning key', async () => {
+      const thinking = await VllmTestServer.start({ reasoningTokens: 2, reasoningKey: 'reasoning' });
+      try {
+        const ask = (stream: boolean) =>
+          fetch(`${thinking.baseUrl}/chat/completions`, { method: 'POST', body: JSON.stringify({ messages: user('Why'), max_tokens: 3, stream }) });
+        const message = ((await (await ask(false)).json()) as ReturnType<typeof chatCompletion>).choices[0].message;
+        expect(message).to.include({ reasoning: 'Reasonin', content: 'Why ' }).and.not.to.have.property('reasoning_content');
+        const deltas = sseData(await (await ask(true)).text()).slice(1, -1).map((data) => JSON.parse(data).choices[0].delta);
+        expect(deltas).to.deep.equal([{ reasoning: 'Reas' }, { reasoning: 'onin' }, { content: 'Why ' }]);
+      } finally {
+        await thinking.close();
+      }
+    });
+
     it('answers n choices, streamed interleaved', async () => {
       const answer = await client.chat.completions.create({ model: 'm', messages: user('abcdefgh'), n: 2, max_tokens: 2 });
       expect(answer.choices.map((c) => c.message.content)).to.deep.equal(['abcdefgh', 'efgh abc']);
@@ -217,21 +233,21 @@ describe('VllmTestServer', () => {
       const viaSdk = await client.embeddings.create({ model: 'e', input: ['one', 'two'], dimensions: 8 });
       expect(viaSdk.data.map((d) => d.embedding.length)).to.deep.equal([8, 8]);
       expect(lastRequest().body).to.include('"encoding_format":"base64"');
-      const raw = await (await post('/v1/embeddings', { input: 'one', dimensions: 8 })).json();
+      const raw = await postJson('/v1/embeddings', { input: 'one', dimensions: 8 });
       expect(raw.id).to.match(/^embd-/);
       expect(raw.data[0].embedding).to.deep.equal(viaSdk.data[0].embedding); // deterministic, float32-exact
     });
 
     it('answers the pooling family, models and health', async () => {
-      const rerank = await (await post('/rerank', { query: 'capital of France', documents: ['Brazil is big', 'Paris is the capital of France'], top_n: 1 })).json();
+      const rerank = await postJson('/rerank', { query: 'capital of France', documents: ['Brazil is big', 'Paris is the capital of France'], top_n: 1 });
       expect(rerank.results).to.have.length(1);
       expect(rerank.results[0]).to.include({ index: 1 }).and.to.have.nested.property('document.text', 'Paris is the capital of France');
-      const score = await (await post('/v1/score', { text_1: 'a b', text_2: ['a b', 'c'] })).json();
+      const score = await postJson('/v1/score', { text_1: 'a b', text_2: ['a b', 'c'] });
       expect(score.data.map((d: { object: string }) => d.object)).to.deep.equal(['score', 'score']);
-      const classify = await (await post('/classify', { input: ['good'] })).json();
+      const classify = await postJson('/classify', { input: ['good'] });
       expect(classify.data[0].num_classes).to.equal(2);
       expect(classify.data[0].probs.reduce((a: number, b: number) => a + b)).to.equal(1);
-      const pooling = await (await post('/pooling', { input: 'x' })).json();
+      const pooling = await postJson('/pooling', { input: 'x' });
       expect(pooling.id).to.match(/^pool-/);
       expect((await client.models.list()).data.map((m) => m.id)).to.deep.equal(['meta-llama/Llama-3.1-8B-Instruct']);
       const health = await fetch(`${server.origin}/health`);
@@ -259,7 +275,7 @@ describe('VllmTestServer', () => {
         headers: { 'content-type': 'application/json', 'x-request-id': 'abc-123' },
         body: JSON.stringify({ messages: user('hi') }),
       });
-      expect((await response.json()).id).to.equal('chatcmpl-abc-123');
+      expect(((await response.json()) as { id: string }).id).to.equal('chatcmpl-abc-123');
       expect(lastRequest().path).to.equal('/llama/v1/chat/completions');
     });
 
@@ -269,12 +285,20 @@ describe('VllmTestServer', () => {
       expect(await missing.json()).to.deep.equal(nestedError('Not Found', 'Not Found', 404));
       const broken = await fetch(`${server.baseUrl}/chat/completions`, { method: 'POST', body: '{not json' });
       expect(broken.status).to.equal(400);
-      expect((await broken.json()).error).to.include({ type: 'Bad Request', code: 400 });
+      expect(((await broken.json()) as ReturnType<typeof nestedError>).error).to.include({ type: 'Bad Request', code: 400 });
     });
 
-    it('streams 1,000 chunks and a 2 KB answer cheaply', async () => {
-      const text = await (await post('/v1/chat/completions', { messages: user('benchmark'), max_tokens: 1000, stream: true })).text();
+    it('streams 1,000 chunks (paced or coalesced, same bytes) and a 2 KB answer cheaply', async () => {
+      const stream = () =>
+        fetch(`${server.baseUrl}/chat/completions`, {
+          method: 'POST',
+          headers: { 'x-request-id': 'bench' },
+          body: JSON.stringify({ messages: user('benchmark'), max_tokens: 1000, stream: true }),
+        }).then((response) => response.text());
+      const text = await stream();
       expect(sseData(text)).to.have.length(1 + 1000 + 1);
+      server.respondWith((request) => ({ ...server.emulate(request), coalesce: true }));
+      expect(await stream()).to.equal(text);
       const answer = await client.chat.completions.create({ model: 'm', messages: user('two kilobytes'), max_tokens: 512 });
       expect(Buffer.byteLength(answer.choices[0].message.content!)).to.equal(2048);
     });

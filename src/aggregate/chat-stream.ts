@@ -1,4 +1,5 @@
-import type { ChatChoice, ChatCompletionChunk, ChatCompletionResponse, ToolCall, ToolCallDelta, Usage } from '../wire/chat';
+import type { ChatChoice, ChatCompletionChunk, ChatCompletionResponse, ToolCall, ToolCallDelta } from '../wire/chat';
+import { StreamEnvelope } from './stream-envelope';
 
 /** One choice while its deltas are arriving. */
 interface ChoiceState {
@@ -18,23 +19,12 @@ interface ChoiceState {
  * chunk of `include_usage`, or the cumulative usage of `continuous_usage_stats`.
  */
 export class ChatStreamAggregator {
-  private id: string | null | undefined;
-  private model: string | null | undefined;
-  private created: number | null | undefined;
-  private systemFingerprint: string | null | undefined;
-  private usage: Usage | null | undefined;
+  private readonly envelope = new StreamEnvelope();
   private readonly choices = new Map<number, ChoiceState>();
-  /** Number of chunks folded in. */
-  chunkCount = 0;
 
   /** Folds in one validated chunk. */
   add(chunk: ChatCompletionChunk): void {
-    this.chunkCount++;
-    this.id ??= chunk.id;
-    this.model ??= chunk.model;
-    this.created ??= chunk.created;
-    this.systemFingerprint ??= chunk.system_fingerprint;
-    if (chunk.usage != null) this.usage = chunk.usage;
+    this.envelope.add(chunk);
     for (const choice of chunk.choices) {
       const state = this.choiceState(choice.index);
       const delta = choice.delta;
@@ -51,7 +41,7 @@ export class ChatStreamAggregator {
 
   /** The aggregated response, or undefined when no chunk arrived. */
   result(): ChatCompletionResponse | undefined {
-    if (this.chunkCount === 0) return undefined;
+    if (this.envelope.chunkCount === 0) return undefined;
     const choices: ChatChoice[] = [...this.choices.entries()]
       .sort(([a], [b]) => a - b)
       .map(([index, state]) => ({
@@ -66,15 +56,8 @@ export class ChatStreamAggregator {
         finish_reason: state.finishReason,
         stop_reason: state.stopReason,
       }));
-    return {
-      id: this.id,
-      object: 'chat.completion',
-      model: this.model,
-      created: this.created,
-      system_fingerprint: this.systemFingerprint,
-      choices,
-      usage: this.usage,
-    };
+    const { id, model, created, system_fingerprint, usage } = this.envelope.fields();
+    return { id, object: 'chat.completion', model, created, system_fingerprint, choices, usage };
   }
 
   private choiceState(index: number): ChoiceState {

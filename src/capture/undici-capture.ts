@@ -1,6 +1,6 @@
 import * as diagnosticsChannel from 'diagnostics_channel';
 import { ENDPOINT_HANDLERS } from '../endpoints/registry';
-import { endpointForPath, type EndpointKind, type UrlPattern } from '../routing';
+import { endpointForPath, isVersionedApiPath, type EndpointKind, type UrlPattern } from '../routing';
 import type { ProcessorSpan } from '../types';
 import { CaptureRecord } from './capture-record';
 import { SpanRequestLinker } from './span-request-linker';
@@ -20,6 +20,8 @@ export interface CaptureListener {
   onCompleted(record: CaptureRecord): void;
   /** A subscriber caught an unexpected error; capture of that request may be incomplete. */
   onInternalError(where: string, error: unknown): void;
+  /** A POST to a matching server on an API-looking path (`/v1/...`) that no handler knows; it stays HTTP. */
+  onUnknownEndpoint(url: string): void;
 }
 
 /** Options of the capture, already validated. */
@@ -95,7 +97,14 @@ export class UndiciCapture {
   private endpointFor(request: UndiciRequest): EndpointKind | undefined {
     if (request.method !== 'POST') return undefined;
     const endpoint = endpointForPath(request.path);
-    if (endpoint === undefined || ENDPOINT_HANDLERS[endpoint] === undefined) return undefined;
+    if (endpoint === undefined || ENDPOINT_HANDLERS[endpoint] === undefined) {
+      // Off the common path: only POSTs that are no inference call get this far.
+      if (isVersionedApiPath(request.path)) {
+        const url = requestUrl(request);
+        if (this.options.pattern.matches(url)) this.listener.onUnknownEndpoint(url);
+      }
+      return undefined;
+    }
     if (!this.options.pattern.matches(requestUrl(request))) return undefined;
     return endpoint;
   }

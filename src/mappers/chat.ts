@@ -9,7 +9,7 @@ import {
   getSamplingAttributes,
   getUsageAttributes,
 } from './common';
-import { getMessageAttributes } from './messages';
+import { getInputMessagesAttributes, getMessageAttributes } from './messages';
 
 // Fields of a chat request that are content or identity, not invocation parameters.
 const CHAT_CONTENT_KEYS = ['messages', 'tools', 'model', 'functions'] as const;
@@ -20,10 +20,8 @@ export function getChatRequestAttributes(request: ChatCompletionRequest): Attrib
     ...getModelAttributes(request.model),
     ...getSamplingAttributes(request),
     ...getInvocationParametersAttributes(request, CHAT_CONTENT_KEYS),
+    ...getInputMessagesAttributes(request.messages),
   };
-  request.messages.forEach((message, index) => {
-    Object.assign(attributes, getMessageAttributes(`${A.LLM_INPUT_MESSAGES}.${index}`, message));
-  });
   if (Array.isArray(request.tools) && request.tools.length > 0) attributes[A.LLM_TOOLS] = JSON.stringify(request.tools);
   return attributes;
 }

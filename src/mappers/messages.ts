@@ -33,6 +33,13 @@ export function getMessageAttributes(prefix: string, message: MappableMessage): 
   return attributes;
 }
 
+/** `llm.input_messages.{n}.*` of a conversation, in order. */
+export function getInputMessagesAttributes(messages: readonly MappableMessage[]): Attributes {
+  const attributes: Attributes = {};
+  messages.forEach((message, index) => Object.assign(attributes, getMessageAttributes(`${A.LLM_INPUT_MESSAGES}.${index}`, message)));
+  return attributes;
+}
+
 function getContentPartAttributes(prefix: string, parts: Array<ContentPart | string>): Attributes {
   const attributes: Attributes = {};
   parts.forEach((entry, index) => {

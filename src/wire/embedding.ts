@@ -12,6 +12,8 @@ export interface EmbeddingRequest {
   messages?: ChatMessage[] | ChatMessage[][];
   /** `float` or `base64` for JSON bodies; vLLM also has binary forms (`bytes`, ...). */
   encoding_format?: string | null;
+  /** Element type of base64/binary vectors (`float32` by default, `float16`, `bfloat16`, `fp8_e4m3`, ...). */
+  embed_dtype?: string | null;
   dimensions?: number | null;
   user?: string | null;
   [key: string]: unknown;

@@ -15,6 +15,8 @@ export interface PoolingRequest {
   data?: unknown;
   task?: string | null;
   encoding_format?: string | null;
+  /** Element type of base64/binary outputs (`float32` by default). */
+  embed_dtype?: string | null;
   dimensions?: number | null;
   [key: string]: unknown;
 }

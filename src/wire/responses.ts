@@ -18,6 +18,8 @@ export interface ResponsesInputItem {
   call_id?: string | null;
   name?: string | null;
   arguments?: string | null;
+  /** `function_call_output`: the tool's result as text, or content parts. */
+  output?: string | unknown[];
   [key: string]: unknown;
 }
 

@@ -1,0 +1,56 @@
+import type { Attributes } from '@opentelemetry/api';
+import * as A from '../attributes';
+import type { ReportedError } from '../mappers/error';
+import type { SchemaId, SchemaValidator, WireTypeById } from '../validation';
+import type { StreamMapper, StreamMapping } from './endpoint-handler';
+
+/** Folds the validated events of one stream into the body a non-stream call would have returned. */
+export interface StreamAggregator<Event, Result> {
+  add(event: Event, eventName: string | undefined): void;
+  /** The folded body, or undefined when nothing usable arrived. */
+  result(): Result | undefined;
+  /** A failure the stream reported in its own event format. */
+  error?(): ReportedError | undefined;
+}
+
+/** Ids of the schemas whose wire type is a `Result`. */
+type SchemaIdOf<Result> = { [K in SchemaId]: WireTypeById[K] extends Result ? K : never }[SchemaId];
+
+/** How a streaming endpoint's events become attributes. */
+export interface AggregationSpec<EventId extends SchemaId, Result> {
+  eventSchema: EventId;
+  /** A server that cannot stream the request may send one event holding a whole response. */
+  wholeResponseSchema?: SchemaIdOf<Result>;
+  aggregator: StreamAggregator<WireTypeById[EventId], Result>;
+  /** The same mapper as for the non-stream response body. */
+  mapResult(result: Result): Attributes;
+}
+
+/**
+ * The StreamMapper of every streaming endpoint: validates each event, folds the valid
+ * ones, then maps the folded body like a non-stream one; `output.value` is its JSON.
+ */
+export class AggregatingStreamMapper<EventId extends SchemaId, Result> implements StreamMapper {
+  private wholeResponse: Result | undefined;
+  private invalidEvents = 0;
+
+  constructor(private readonly validator: SchemaValidator, private readonly spec: AggregationSpec<EventId, Result>) {}
+
+  add(value: unknown, eventName: string | undefined): void {
+    const { eventSchema, wholeResponseSchema, aggregator } = this.spec;
+    if (this.validator.is(eventSchema, value)) aggregator.add(value, eventName);
+    // SchemaIdOf<Result> guarantees the type; TypeScript cannot follow it through the mapped type.
+    else if (wholeResponseSchema !== undefined && this.validator.is(wholeResponseSchema, value)) this.wholeResponse = value as unknown as Result;
+    else this.invalidEvents++;
+  }
+
+  finish(): StreamMapping {
+    const result = this.wholeResponse ?? this.spec.aggregator.result();
+    const attributes: Attributes = result === undefined ? {} : {
+      ...this.spec.mapResult(result),
+      [A.OUTPUT_VALUE]: JSON.stringify(result),
+      [A.OUTPUT_MIME_TYPE]: 'application/json',
+    };
+    return { attributes, invalidEvents: this.invalidEvents, error: this.spec.aggregator.error?.() };
+  }
+}

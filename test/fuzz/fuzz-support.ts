@@ -1,0 +1,97 @@
+/**
+ * Shared pieces of the property tests: one interpreter context (schemas compiled once),
+ * exchanges built from bytes, and the check that a span rewrite holds only valid
+ * OpenTelemetry attribute values.
+ */
+import type { Attributes } from '@opentelemetry/api';
+import { expect } from 'chai';
+import { CaptureRecord } from '../../src/capture/capture-record';
+import type { Exchange, SpanRewrite } from '../../src/internal-types';
+import { interpretExchange } from '../../src/interpret';
+import { resolveOptions } from '../../src/options';
+import type { EndpointKind } from '../../src/routing';
+import type { ProcessorSpan } from '../../src/types';
+import { SchemaValidator } from '../../src/validation';
+
+const context = { validator: new SchemaValidator(), options: resolveOptions({}) };
+
+/** The validator every property test shares (compiling the schemas is the slow part). */
+export const validator = context.validator;
+
+/** What interpreting one exchange gave: the rewrite and the problems it logged. */
+export interface Interpretation {
+  rewrite: SpanRewrite | undefined;
+  problems: string[];
+}
+
+/** Runs the real interpreter with the default options. */
+export function interpret(exchange: Exchange): Interpretation {
+  const problems: string[] = [];
+  const rewrite = interpretExchange(exchange, context, problem => problems.push(problem));
+  return { rewrite, problems };
+}
+
+/** The bytes and metadata of one HTTP exchange, before capture. */
+export interface ExchangeBytes {
+  endpoint: EndpointKind;
+  request: Buffer;
+  response: Buffer;
+  statusCode?: number;
+  contentType?: string;
+  contentEncoding?: string;
+}
+
+/**
+ * Feeds the bytes through a real CaptureRecord, cut into chunks at `requestCuts` and
+ * `responseCuts` (offsets, any order), as undici would hand them over, and returns the
+ * Exchange the processor would interpret.
+ */
+export function captureExchange(bytes: ExchangeBytes, cuts: { request?: number[]; response?: number[] } = {}, maxBodyBytes = 4 * 1024 * 1024): Exchange {
+  // toExchange never reads the span; the record only carries it for the processor.
+  const record = new CaptureRecord({} as ProcessorSpan, bytes.endpoint, maxBodyBytes);
+  for (const chunk of cutAt(bytes.request, cuts.request ?? [])) record.requestBody.append(chunk);
+  record.statusCode = bytes.statusCode ?? 200;
+  record.contentType = bytes.contentType;
+  record.contentEncoding = bytes.contentEncoding;
+  for (const chunk of cutAt(bytes.response, cuts.response ?? [])) record.addResponseChunk(chunk);
+  return record.toExchange();
+}
+
+/** `bytes` cut at the given offsets (duplicates and out-of-range offsets ignored). */
+export function cutAt(bytes: Buffer, offsets: number[]): Buffer[] {
+  const points = [...new Set(offsets.filter(offset => offset > 0 && offset < bytes.length))].sort((a, b) => a - b);
+  const chunks: Buffer[] = [];
+  let start = 0;
+  for (const point of [...points, bytes.length]) {
+    chunks.push(Buffer.from(bytes.subarray(start, point)));
+    start = point;
+  }
+  return chunks;
+}
+
+/** A rewrite without what legitimately differs between two captures of the same bytes. */
+export function comparable(rewrite: SpanRewrite | undefined): unknown {
+  if (rewrite === undefined) return undefined;
+  const { 'gen_ai.response.time_to_first_chunk': _timing, ...attributes } = rewrite.attributes;
+  return { ...rewrite, attributes };
+}
+
+/** Fails unless every value is a string, a finite number, a boolean, or a homogeneous array of one of those. */
+export function expectValidAttributes(attributes: Attributes): void {
+  for (const [key, value] of Object.entries(attributes)) {
+    expect(key, 'attribute key').to.be.a('string').and.not.equal('');
+    if (Array.isArray(value)) {
+      const types = new Set(value.map(item => typeof item));
+      expect(types.size, `${key} is a homogeneous array`).to.be.at.most(1);
+      for (const item of value) expectPrimitive(key, item);
+    } else {
+      expectPrimitive(key, value);
+    }
+  }
+}
+
+function expectPrimitive(key: string, value: unknown): void {
+  const type = typeof value;
+  expect(['string', 'number', 'boolean'], `${key} has a primitive value, got ${type}`).to.include(type);
+  if (type === 'number') expect(Number.isFinite(value), `${key} is finite`).to.equal(true);
+}
