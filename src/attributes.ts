@@ -62,6 +62,17 @@ export const GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS = 'gen_ai.usage.cache_read.inp
 export const GEN_AI_USAGE_REASONING_OUTPUT_TOKENS = 'gen_ai.usage.reasoning.output_tokens';
 export const ERROR_TYPE = 'error.type';
 
+// GenAI opt-in content (structured JSON, `src/mappers/gen-ai-content.ts`) and request facts.
+export const GEN_AI_INPUT_MESSAGES = 'gen_ai.input.messages';
+export const GEN_AI_OUTPUT_MESSAGES = 'gen_ai.output.messages';
+export const GEN_AI_SYSTEM_INSTRUCTIONS = 'gen_ai.system_instructions';
+export const GEN_AI_TOOL_DEFINITIONS = 'gen_ai.tool.definitions';
+export const GEN_AI_REQUEST_STREAM = 'gen_ai.request.stream';
+export const GEN_AI_OUTPUT_TYPE = 'gen_ai.output.type';
+export const GEN_AI_CONVERSATION_ID = 'gen_ai.conversation.id';
+/** Metric attribute of `gen_ai.client.token.usage`: `input` or `output`. */
+export const GEN_AI_TOKEN_TYPE = 'gen_ai.token.type';
+
 // OpenInference embedding spans (`embedding.embeddings.{i}.` + suffix).
 export const EMBEDDING_MODEL_NAME = 'embedding.model_name';
 export const EMBEDDING_EMBEDDINGS = 'embedding.embeddings';
@@ -89,6 +100,13 @@ export const VLLM_CAPTURE_TRUNCATED = 'vllm.capture.truncated';
 export const VLLM_CLASSIFICATION = 'vllm.classification';
 export const CLASSIFICATION_LABEL = 'label';
 export const CLASSIFICATION_PROBS = 'probs';
+
+/**
+ * Key namespaces, for the `semconv` filter: the traceAI family, the GenAI family. Keys in
+ * neither (`fi.span.kind`, `error.type`, `server.*`, `vllm.*`) belong to both.
+ */
+export const TRACEAI_NAMESPACES = ['llm.', 'input.', 'output.', 'embedding.', 'reranker.', 'fi.'] as const;
+export const GEN_AI_NAMESPACE = 'gen_ai.';
 
 /** Values of `fi.span.kind`. */
 export const SpanKindValues = { LLM: 'LLM', EMBEDDING: 'EMBEDDING', RERANKER: 'RERANKER' } as const;

@@ -7,11 +7,14 @@ export interface BodyText {
   problem?: string;
 }
 
-/** Decodes by `content-encoding`, then UTF-8 (a multi-byte character cut by the cap becomes U+FFFD). */
-export function bodyText(body: Buffer, contentEncoding?: string): BodyText {
+/**
+ * Decodes by `content-encoding`, then UTF-8 (a multi-byte character cut by the cap becomes U+FFFD).
+ * A body that would decode to more than `maxDecodedBytes` is not decoded at all.
+ */
+export function bodyText(body: Buffer, contentEncoding?: string, maxDecodedBytes?: number): BodyText {
   if (body.length === 0) return { text: '' };
   try {
-    return { text: decodeContent(body, contentEncoding).toString('utf8') };
+    return { text: decodeContent(body, contentEncoding, maxDecodedBytes).toString('utf8') };
   } catch (error) {
     return { text: undefined, problem: `content-encoding ${contentEncoding}: ${(error as Error).message}` };
   }

@@ -14,6 +14,8 @@ export interface Exchange {
   /** Response body bytes as received, still content-encoded (up to the cap). */
   responseBody: Buffer;
   responseTruncated: boolean;
+  /** Most bytes a content-encoded response may decode to (the capture cap); absent: no bound. */
+  maxDecodedBytes?: number;
   /** Seconds from the request start to the first response body byte. */
   timeToFirstChunk?: number;
   /** Set when undici reported an error (connection reset, abort) instead of the trailers. */

@@ -28,7 +28,7 @@ export function interpretExchange(exchange: Exchange, context: MappingContext, l
     attributes[A.ERROR_TYPE] = error.type ?? fallbackType;
   };
 
-  const response = bodyText(exchange.responseBody, exchange.contentEncoding);
+  const response = bodyText(exchange.responseBody, exchange.contentEncoding, exchange.maxDecodedBytes);
   if (response.problem !== undefined) log(`response body not decoded: ${response.problem}`);
   const statusCode = exchange.statusCode;
   if (response.text !== undefined && response.text !== '' && statusCode !== undefined) {
@@ -37,11 +37,12 @@ export function interpretExchange(exchange: Exchange, context: MappingContext, l
       if (error === undefined) log(`HTTP ${statusCode} body is not a vLLM error`);
       fail(error ?? { message: `HTTP ${statusCode}`, type: undefined }, String(statusCode));
     } else if (isEventStream(exchange.contentType, response.text)) {
-      const streamError = mapStream(response.text, handler, context, request, log, attributes);
+      const streamError = guarded(log, 'stream mapping', () => mapStream(response.text!, handler, context, request, log, attributes));
       if (streamError !== undefined) fail(streamError, 'stream_error');
       if (exchange.timeToFirstChunk !== undefined) attributes[A.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = exchange.timeToFirstChunk;
     } else {
-      const mapped = handler.mapResponse(parseJson(response.text), context, request?.request);
+      const text = response.text;
+      const mapped = guarded(log, 'response mapping', () => handler.mapResponse(parseJson(text), context, request?.request));
       if (mapped === undefined) log(`response body fails its schema: ${context.validator.lastErrorText()}`);
       else Object.assign(attributes, mapped, { [A.OUTPUT_VALUE]: response.text, [A.OUTPUT_MIME_TYPE]: 'application/json' });
     }
@@ -63,13 +64,27 @@ function mapRequest(exchange: Exchange, handler: EndpointHandler, context: Mappi
   }
   attributes[A.INPUT_VALUE] = request.text;
   attributes[A.INPUT_MIME_TYPE] = 'application/json';
-  const mapped = handler.mapRequest(parseJson(request.text), context);
+  const text = request.text;
+  const mapped = guarded(log, 'request mapping', () => handler.mapRequest(parseJson(text), context));
   if (mapped === undefined) {
     log(`request body fails its schema: ${context.validator.lastErrorText()}`);
     return undefined;
   }
   Object.assign(attributes, mapped.attributes);
   return mapped;
+}
+
+/**
+ * Runs one mapping step so that a throw maps nothing instead of losing the whole span: a value
+ * nested thousands deep validates but overflows the stack in JSON.stringify, for one.
+ */
+function guarded<T>(log: ProblemLog, step: string, map: () => T): T | undefined {
+  try {
+    return map();
+  } catch (error) {
+    log(`${step} failed: ${String(error)}`);
+    return undefined;
+  }
 }
 
 /** Maps the events of an SSE body; returns the error event, if the stream carried one. */
@@ -104,5 +119,5 @@ function mapStream(
   const mapped = mapper.finish();
   if (unparsable + mapped.invalidEvents > 0) log(`${unparsable} stream events not JSON, ${mapped.invalidEvents} failed their schema`);
   Object.assign(attributes, mapped.attributes);
-  return streamError ?? mapped.error;
+  return streamError;
 }

@@ -1,10 +1,13 @@
-import { diag, type Context } from '@opentelemetry/api';
+import { diag, type Attributes, type Context } from '@opentelemetry/api';
 import type { CaptureRecord } from './capture/capture-record';
 import { UndiciCapture } from './capture/undici-capture';
+import { applyAttributePolicy, type AttributePolicy } from './attribute-policy';
 import { interpretExchange } from './interpret';
 import type { MappingContext } from './endpoints/endpoint-handler';
 import { ENDPOINT_HANDLERS } from './endpoints/registry';
 import { getBaseAttributes } from './mappers/common';
+import { maskStatus } from './masking';
+import { CallMetricsRecorder } from './metrics';
 import { resolveOptions } from './options';
 import type { ProcessorReadableSpan, ProcessorSpan, SpanProcessorLike, VLLMSpanProcessorOptions } from './types';
 import { SchemaValidator } from './validation';
@@ -19,12 +22,17 @@ const logger = diag.createComponentLogger({ namespace: '@traceai/vllm' });
 export class VLLMSpanProcessor implements SpanProcessorLike {
   private readonly capture: UndiciCapture;
   private readonly mapping: MappingContext;
+  /** Every attribute set written goes through it: semconv family, gen_ai content opt-in, masking, value cap. */
+  private readonly policy: AttributePolicy;
+  private readonly callMetrics: CallMetricsRecorder;
   private warnedTooLate = false;
 
   /** Throws on invalid options; listens to undici from here on. */
   constructor(options?: VLLMSpanProcessorOptions) {
     const resolved = resolveOptions(options);
     this.mapping = { validator: new SchemaValidator(), options: resolved };
+    this.policy = resolved;
+    this.callMetrics = new CallMetricsRecorder(resolved.meterProvider);
     this.capture = new UndiciCapture(resolved, {
       onLinked: record => this.markAsLlmSpan(record),
       onCompleted: record => {
@@ -33,7 +41,8 @@ export class VLLMSpanProcessor implements SpanProcessorLike {
         if (!record.span.ended) this.rewrite(record);
       },
       onInternalError: (where, error) => logger.debug(`capture failed in ${where}:`, error),
-      onUnknownEndpoint: url => logger.debug(`left as HTTP: no vLLM inference endpoint is known at ${url}`),
+      // The query string is left out: it may carry keys.
+      onUnknownEndpoint: url => logger.debug(`left as HTTP: no vLLM inference endpoint is known at ${url.split('?', 1)[0]}`),
     });
     this.capture.subscribe();
   }
@@ -86,7 +95,15 @@ export class VLLMSpanProcessor implements SpanProcessorLike {
   private markAsLlmSpan(record: CaptureRecord): void {
     const handler = ENDPOINT_HANDLERS[record.endpoint];
     // Set at start so samplers and span-start hooks already see an LLM span.
-    if (handler !== undefined) record.span.setAttributes(getBaseAttributes(handler.spanKind, handler.operation));
+    if (handler !== undefined) record.span.setAttributes(applyAttributePolicy(getBaseAttributes(handler.spanKind, handler.operation), this.policy));
+  }
+
+  private recordMetrics(span: ProcessorSpan, attributes: Attributes): void {
+    try {
+      this.callMetrics.record({ attributes, spanAttributes: span.attributes, startTime: span.startTime });
+    } catch (error) {
+      logger.debug('metrics not recorded:', error);
+    }
   }
 
   private rewrite(record: CaptureRecord): void {
@@ -95,8 +112,10 @@ export class VLLMSpanProcessor implements SpanProcessorLike {
       if (rewrite === undefined) return;
       const span = record.span;
       span.updateName(rewrite.name);
-      span.setAttributes(rewrite.attributes);
-      if (rewrite.status !== undefined) span.setStatus(rewrite.status);
+      span.setAttributes(applyAttributePolicy(rewrite.attributes, this.policy));
+      if (rewrite.status !== undefined) span.setStatus(maskStatus(rewrite.status, this.policy.traceConfig));
+      this.recordMetrics(span, rewrite.attributes);
+      logger.debug(`rewrote span "${rewrite.name}" (${record.byteSources})`);
     } catch (error) {
       logger.debug('rewrite failed, span left as HTTP:', error);
     } finally {

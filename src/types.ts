@@ -1,4 +1,4 @@
-import type { Attributes, AttributeValue, Context, HrTime, SpanContext, SpanStatus } from '@opentelemetry/api';
+import type { Attributes, AttributeValue, Context, HrTime, MeterProvider, SpanContext, SpanStatus } from '@opentelemetry/api';
 
 /** Options of `new VLLMSpanProcessor(options)`. */
 export interface VLLMSpanProcessorOptions {
@@ -15,7 +15,50 @@ export interface VLLMSpanProcessorOptions {
    * dimension count. Vectors sent as base64 are never recorded.
    */
   maxEmbeddingVectorLength?: number;
+  /** Privacy switches; each absent one falls back to its `FI_*` environment variable (read at construction). */
+  traceConfig?: TraceConfigOptions;
+  /** Which attribute family to write: traceAI `llm.*`, GenAI `gen_ai.*`, or both (default). `fi.span.kind` is always written. */
+  semconv?: SemconvFamily;
+  /**
+   * Also record the opt-in `gen_ai.input.messages`, `gen_ai.output.messages`, `gen_ai.system_instructions`
+   * and `gen_ai.tool.definitions` (default: `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`, else off).
+   */
+  genAiContent?: boolean;
+  /** Longest `input.value` / `output.value` in characters (default 65536, `Infinity` for no cap); the SDK's span limits still apply. */
+  maxValueLength?: number;
+  /** Records the GenAI client metrics with this provider's meter; implies `metrics: true`. */
+  meterProvider?: MeterProvider;
+  /** Record the GenAI client metrics (default: only when `meterProvider` is given); `true` alone uses the global MeterProvider. */
+  metrics?: boolean;
 }
+
+/**
+ * What to hide. Hidden values become `__REDACTED__`; token counts, model names, finish
+ * reasons and ids stay. `true` in an `FI_*` variable (case-insensitive) sets a switch.
+ */
+export interface TraceConfigOptions {
+  /** Every input: `input.value`, input messages, prompts, tools, embedding texts, rerank query (`FI_HIDE_INPUTS`). */
+  hideInputs?: boolean;
+  /** Every output: `output.value`, output messages, vectors, classification (`FI_HIDE_OUTPUTS`). */
+  hideOutputs?: boolean;
+  /** Input messages whole: text, images, tool calls, names (`FI_HIDE_INPUT_MESSAGES`). */
+  hideInputMessages?: boolean;
+  /** Output messages whole (`FI_HIDE_OUTPUT_MESSAGES`). */
+  hideOutputMessages?: boolean;
+  /** Input text: message text, reasoning, tool arguments, prompts, embedding/rerank texts (`FI_HIDE_INPUT_TEXT`). */
+  hideInputText?: boolean;
+  /** Output text: message text, reasoning, tool arguments (`FI_HIDE_OUTPUT_TEXT`). */
+  hideOutputText?: boolean;
+  /** Input image URLs and inline images (`FI_HIDE_INPUT_IMAGES`). */
+  hideInputImages?: boolean;
+  /** Embedding vectors (`FI_HIDE_EMBEDDING_VECTORS`). */
+  hideEmbeddingVectors?: boolean;
+  /** Base64 `data:` images longer than this many characters are replaced (default 32000, `FI_BASE64_IMAGE_MAX_LENGTH`). */
+  base64ImageMaxLength?: number;
+}
+
+/** The attribute families of the `semconv` option. */
+export type SemconvFamily = 'both' | 'traceai' | 'gen_ai';
 
 /**
  * The span as a span processor sees it, written structurally so that SDK 1.x, 2.x and 3.x

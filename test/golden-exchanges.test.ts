@@ -1,40 +1,17 @@
 import { expect } from 'chai';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Exchange } from '../src/internal-types';
 import { interpretExchange } from '../src/interpret';
 import { resolveOptions } from '../src/options';
 import { SchemaValidator } from '../src/validation';
+import { EXCHANGES, goldenScenarios, loadExchange, loadMeta } from './support/golden';
 
 // Golden exchanges: request + response bytes in, expected span rewrite out.
 // `UPDATE_GOLDEN=1 npx mocha test/golden-exchanges.test.ts` rewrites expected.json; review the diff.
-const EXCHANGES = path.join(__dirname, 'fixtures', 'exchanges');
-
-/** exchange.json: the Exchange's metadata, and optional processor `options` (e.g. maxEmbeddingVectorLength). */
-function loadMeta(folder: string) {
-  return JSON.parse(fs.readFileSync(path.join(folder, 'exchange.json'), 'utf8'));
-}
-
-/** Builds the Exchange a scenario folder describes (exchange.json + request.json + response.json|.sse). */
-function loadExchange(folder: string): Exchange {
-  const meta = loadMeta(folder);
-  const responseFile = ['response.json', 'response.sse'].map(name => path.join(folder, name)).find(fs.existsSync);
-  return {
-    endpoint: meta.endpoint,
-    requestBody: fs.readFileSync(path.join(folder, 'request.json')),
-    requestTruncated: false,
-    statusCode: meta.statusCode,
-    contentType: meta.contentType,
-    responseBody: responseFile === undefined ? Buffer.alloc(0) : fs.readFileSync(responseFile),
-    responseTruncated: meta.responseTruncated ?? false,
-    timeToFirstChunk: meta.timeToFirstChunk,
-    transportError: meta.transportError,
-  };
-}
 
 describe('golden exchanges', () => {
   const validator = new SchemaValidator();
-  for (const scenario of fs.readdirSync(EXCHANGES).sort()) {
+  for (const scenario of goldenScenarios()) {
     it(scenario, () => {
       const folder = path.join(EXCHANGES, scenario);
       const problems: string[] = [];

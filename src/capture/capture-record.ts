@@ -20,7 +20,7 @@ export class CaptureRecord {
   /** Set when the span was rewritten (or could no longer be); later calls do nothing. */
   finished = false;
 
-  constructor(readonly span: ProcessorSpan, readonly endpoint: EndpointKind, maxBodyBytes: number) {
+  constructor(readonly span: ProcessorSpan, readonly endpoint: EndpointKind, private readonly maxBodyBytes: number) {
     this.requestBody = new BodyBuffer(maxBodyBytes);
     this.responseBody = new BodyBuffer(maxBodyBytes);
   }
@@ -29,6 +29,11 @@ export class CaptureRecord {
   addResponseChunk(chunk: Uint8Array | string): void {
     if (this.firstByteAt === undefined) this.firstByteAt = performance.now();
     this.responseBody.append(chunk);
+  }
+
+  /** Which path delivered each body's bytes (`channel`, `wrap` or `none`), for the processor's debug line. */
+  get byteSources(): string {
+    return `request bytes: ${byteSource(this.requestViaChannel, this.requestBody)}, response bytes: ${byteSource(this.responseViaChannel, this.responseBody)}`;
   }
 
   /** A plain-data copy of what was captured, for the interpreter. */
@@ -42,6 +47,8 @@ export class CaptureRecord {
       contentEncoding: this.contentEncoding,
       responseBody: this.responseBody.toBuffer(),
       responseTruncated: this.responseBody.truncated,
+      // A compressed body is held to the same cap once decoded: a few MiB of gzip can inflate to GiBs.
+      maxDecodedBytes: this.maxBodyBytes,
       timeToFirstChunk: this.firstByteAt === undefined ? undefined : (this.firstByteAt - this.startedAt) / 1000,
       transportError: this.transportError,
     };
@@ -52,4 +59,9 @@ export class CaptureRecord {
     this.requestBody.release();
     this.responseBody.release();
   }
+}
+
+function byteSource(viaChannel: boolean, body: BodyBuffer): 'channel' | 'wrap' | 'none' {
+  if (viaChannel) return 'channel';
+  return body.bytes > 0 ? 'wrap' : 'none';
 }

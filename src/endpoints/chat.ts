@@ -12,11 +12,11 @@ export const chatHandler = defineHandler({
   responseSchema: 'chat-completion-response',
   getRequestAttributes: getChatRequestAttributes,
   getResponseAttributes: getChatResponseAttributes,
-  createStreamMapper: ({ validator }) =>
+  createStreamMapper: ({ validator, options }) =>
     new AggregatingStreamMapper(validator, {
       eventSchema: 'chat-completion-chunk',
       wholeResponseSchema: 'chat-completion-response',
       aggregator: new ChatStreamAggregator(),
-      mapResult: getChatResponseAttributes,
+      mapResult: result => getChatResponseAttributes(result, undefined, options),
     }),
 });

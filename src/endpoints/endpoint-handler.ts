@@ -1,10 +1,9 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { ReportedError } from '../mappers/error';
 import type { ResolvedOptions } from '../options';
 import type { SchemaValidator } from '../validation';
 
 /** The processor options that mappers read. */
-export type MappingOptions = Pick<ResolvedOptions, 'maxEmbeddingVectorLength'>;
+export type MappingOptions = Pick<ResolvedOptions, 'maxEmbeddingVectorLength' | 'genAiContent'>;
 
 /** What every handler may use: the compiled schemas and the processor's options. One per processor. */
 export interface MappingContext {
@@ -27,8 +26,6 @@ export interface StreamMapping {
   attributes: Attributes;
   /** Events that were neither valid chunks nor errors. */
   invalidEvents: number;
-  /** A failure the stream reported in its own event format (Responses `error`, `response.failed`). */
-  error?: ReportedError;
 }
 
 /** Folds the JSON events of one stream; one per span. */

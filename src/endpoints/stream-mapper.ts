@@ -1,6 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
 import * as A from '../attributes';
-import type { ReportedError } from '../mappers/error';
 import type { SchemaId, SchemaValidator, WireTypeById } from '../validation';
 import type { StreamMapper, StreamMapping } from './endpoint-handler';
 
@@ -9,8 +8,6 @@ export interface StreamAggregator<Event, Result> {
   add(event: Event, eventName: string | undefined): void;
   /** The folded body, or undefined when nothing usable arrived. */
   result(): Result | undefined;
-  /** A failure the stream reported in its own event format. */
-  error?(): ReportedError | undefined;
 }
 
 /** Ids of the schemas whose wire type is a `Result`. */
@@ -51,6 +48,6 @@ export class AggregatingStreamMapper<EventId extends SchemaId, Result> implement
       [A.OUTPUT_VALUE]: JSON.stringify(result),
       [A.OUTPUT_MIME_TYPE]: 'application/json',
     };
-    return { attributes, invalidEvents: this.invalidEvents, error: this.spec.aggregator.error?.() };
+    return { attributes, invalidEvents: this.invalidEvents };
   }
 }

@@ -1,5 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import * as A from '../attributes';
+import type { MappingOptions } from '../endpoints/endpoint-handler';
 import type { ChatCompletionRequest, ChatCompletionResponse } from '../wire/chat';
 import {
   getFinishAttributes,
@@ -9,25 +10,31 @@ import {
   getSamplingAttributes,
   getUsageAttributes,
 } from './common';
+import { getGenAiInputMessagesAttributes, getGenAiOutputMessagesAttributes, getGenAiToolDefinitionsAttributes } from './gen-ai-content';
+import { getGenAiRequestAttributes } from './gen-ai-request';
 import { getInputMessagesAttributes, getMessageAttributes } from './messages';
 
 // Fields of a chat request that are content or identity, not invocation parameters.
 const CHAT_CONTENT_KEYS = ['messages', 'tools', 'model', 'functions'] as const;
 
-/** Attributes of a validated chat request: model, messages, tools and parameters. */
-export function getChatRequestAttributes(request: ChatCompletionRequest): Attributes {
+/** Attributes of a validated chat request: model, messages, tools and parameters (and the opt-in `gen_ai.*` content). */
+export function getChatRequestAttributes(request: ChatCompletionRequest, options?: MappingOptions): Attributes {
   const attributes: Attributes = {
     ...getModelAttributes(request.model),
     ...getSamplingAttributes(request),
+    ...getGenAiRequestAttributes(request),
     ...getInvocationParametersAttributes(request, CHAT_CONTENT_KEYS),
     ...getInputMessagesAttributes(request.messages),
   };
   if (Array.isArray(request.tools) && request.tools.length > 0) attributes[A.LLM_TOOLS] = JSON.stringify(request.tools);
+  if (options?.genAiContent) {
+    Object.assign(attributes, getGenAiInputMessagesAttributes(request.messages), getGenAiToolDefinitionsAttributes(request.tools));
+  }
   return attributes;
 }
 
 /** Attributes of a validated (or stream-aggregated) chat response: outputs, finish reasons, usage. */
-export function getChatResponseAttributes(response: ChatCompletionResponse): Attributes {
+export function getChatResponseAttributes(response: ChatCompletionResponse, _request?: unknown, options?: MappingOptions): Attributes {
   const attributes: Attributes = {
     ...getResponseIdentityAttributes(response),
     ...getFinishAttributes(response.choices),
@@ -36,5 +43,6 @@ export function getChatResponseAttributes(response: ChatCompletionResponse): Att
   for (const choice of response.choices) {
     Object.assign(attributes, getMessageAttributes(`${A.LLM_OUTPUT_MESSAGES}.${choice.index}`, choice.message));
   }
+  if (options?.genAiContent) Object.assign(attributes, getGenAiOutputMessagesAttributes(response.choices));
   return attributes;
 }

@@ -2,9 +2,6 @@ import type { Attributes } from '@opentelemetry/api';
 import * as A from '../attributes';
 import type { Usage } from '../wire/chat';
 
-/** Operation names of the GenAI semantic conventions that vLLM serves. */
-export type GenAiOperation = 'chat' | 'text_completion' | 'embeddings' | 'generate_content';
-
 /** Attributes every vLLM span carries. */
 export function getBaseAttributes(spanKind: string, operation: string): Attributes {
   return {

@@ -9,6 +9,7 @@ import {
   getSamplingAttributes,
   getUsageAttributes,
 } from './common';
+import { getGenAiRequestAttributes } from './gen-ai-request';
 import { getPromptAttributes } from './inputs';
 
 // Fields of a completion request that are content or identity, not invocation parameters.
@@ -20,6 +21,7 @@ export function getCompletionRequestAttributes(request: CompletionRequest): Attr
   return {
     ...getModelAttributes(request.model),
     ...getSamplingAttributes(request),
+    ...getGenAiRequestAttributes(request),
     ...getInvocationParametersAttributes(request, COMPLETION_CONTENT_KEYS),
     ...getPromptAttributes(request.prompt),
   };

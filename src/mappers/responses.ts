@@ -20,6 +20,7 @@ import {
   getSamplingAttributes,
   getUsageAttributes,
 } from './common';
+import { getGenAiRequestAttributes } from './gen-ai-request';
 import { getInputMessagesAttributes, getMessageAttributes, type MappableMessage } from './messages';
 
 const RESPONSES_CONTENT_KEYS = ['input', 'instructions', 'tools', 'model'] as const;
@@ -34,6 +35,8 @@ export function getResponsesRequestAttributes(request: ResponsesRequest): Attrib
   const attributes: Attributes = {
     ...getModelAttributes(request.model),
     ...getSamplingAttributes({ max_tokens: max_output_tokens, temperature, top_p, top_k }),
+    // The output format sits in `text.format` here, not in `response_format`: only `stream` applies.
+    ...getGenAiRequestAttributes({ stream: request.stream }),
     ...getInvocationParametersAttributes(request, RESPONSES_CONTENT_KEYS),
     ...getInputMessagesAttributes(inputMessages(request)),
   };

@@ -1,0 +1,57 @@
+/** Small statistics and formatting helpers of the benchmark. */
+
+/** Median of a non-empty list (mean of the two middle values for an even count); NaN when empty. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Ratios of paired samples (same round), e.g. variant / baseline; pairs with a missing side are skipped. */
+export function pairedRatios(numerators: ReadonlyArray<number | undefined>, denominators: ReadonlyArray<number | undefined>): number[] {
+  const ratios: number[] = [];
+  for (let i = 0; i < Math.min(numerators.length, denominators.length); i++) {
+    const top = numerators[i];
+    const bottom = denominators[i];
+    if (top !== undefined && bottom !== undefined && bottom > 0) ratios.push(top / bottom);
+  }
+  return ratios;
+}
+
+/** `1.034` → `+3.4%`. */
+export function percentChange(ratio: number): string {
+  if (!Number.isFinite(ratio)) return 'n/a';
+  const percent = (ratio - 1) * 100;
+  return `${percent >= 0 ? '+' : ''}${percent.toFixed(1)}%`;
+}
+
+/** `1.2345` → `1.23x`. */
+export function times(ratio: number): string {
+  return Number.isFinite(ratio) ? `${ratio.toFixed(2)}x` : 'n/a';
+}
+
+/** A fixed number of significant-looking decimals: 3 below 10, 2 below 100, else 1. */
+export function num(value: number): string {
+  if (!Number.isFinite(value)) return 'n/a';
+  const abs = Math.abs(value);
+  return value.toFixed(abs < 10 ? 3 : abs < 100 ? 2 : 1);
+}
+
+/** Plain-text table with right-aligned columns except the first. */
+export function textTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map(row => (row[column] ?? '').length)));
+  const line = (row: readonly string[]) =>
+    row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
+  return [line(header), widths.map(width => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** Markdown table; the first column left-aligned, the others right-aligned. */
+export function markdownTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const escape = (cell: string) => cell.replace(/\|/g, '\\|');
+  return [
+    `| ${header.map(escape).join(' | ')} |`,
+    `| ${header.map((_, column) => (column === 0 ? '---' : '---:')).join(' | ')} |`,
+    ...rows.map(row => `| ${row.map(escape).join(' | ')} |`),
+  ].join('\n');
+}

@@ -1,0 +1,145 @@
+import * as A from './attributes';
+import type { HideSwitch } from './trace-config';
+
+/** Which `semconv` family a key belongs to; `shared` keys are kept by every setting. */
+export type AttributeFamily = 'traceai' | 'gen_ai' | 'shared';
+
+/**
+ * How a content value is hidden: `text`, `image` and `vector` are replaced whole; the
+ * JSON shapes are parsed and redacted inside, so that their structure (roles, part
+ * types, tool names) survives and no text is left behind.
+ */
+export type ContentShape =
+  | 'text'
+  | 'image'
+  | 'vector'
+  | 'request-json'
+  | 'response-json'
+  | 'input-messages-json'
+  | 'output-messages-json'
+  | 'instructions-json'
+  | 'tools-json'
+  | 'parameters-json';
+
+/** A key that carries what a user or the model wrote. */
+export interface ContentClass {
+  kind: 'content';
+  shape: ContentShape;
+  /** The switches that hide the whole value (finer switches act inside the JSON shapes). */
+  hiddenBy: readonly HideSwitch[];
+}
+
+/** A key that carries counts, names, ids or settings: never hidden. */
+export interface MetadataClass {
+  kind: 'metadata';
+}
+
+export type AttributeClass = ContentClass | MetadataClass;
+
+const METADATA: MetadataClass = { kind: 'metadata' };
+
+const ALL_INPUT: readonly HideSwitch[] = ['hideInputs'];
+const INPUT_MESSAGE_TEXT: readonly HideSwitch[] = ['hideInputs', 'hideInputMessages', 'hideInputText'];
+const INPUT_MESSAGE_OTHER: readonly HideSwitch[] = ['hideInputs', 'hideInputMessages'];
+const INPUT_TEXT: readonly HideSwitch[] = ['hideInputs', 'hideInputText'];
+const OUTPUT_MESSAGE_TEXT: readonly HideSwitch[] = ['hideOutputs', 'hideOutputMessages', 'hideOutputText'];
+const OUTPUT_MESSAGE_OTHER: readonly HideSwitch[] = ['hideOutputs', 'hideOutputMessages'];
+const OUTPUT_TEXT: readonly HideSwitch[] = ['hideOutputs', 'hideOutputText'];
+
+const content = (shape: ContentShape, hiddenBy: readonly HideSwitch[]): ContentClass => ({ kind: 'content', shape, hiddenBy });
+
+/**
+ * What an unclassified key counts as: hidden by every text switch of either side, so a key
+ * that a new mapper adds cannot leak before it is classified here (a test lists them).
+ */
+export const UNCLASSIFIED: ContentClass = content('text', [...INPUT_MESSAGE_TEXT, ...OUTPUT_MESSAGE_TEXT]);
+
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const INDEX = String.raw`\d+`;
+/** `{prefix}.{n}.` as a pattern. */
+const indexed = (prefix: string): string => `${escape(prefix)}\\.${INDEX}\\.`;
+
+type Rule = readonly [pattern: RegExp, attributeClass: AttributeClass];
+
+/** The per-message rules of one side (`llm.input_messages` or `llm.output_messages`). */
+function messageRules(prefix: string, text: readonly HideSwitch[], other: readonly HideSwitch[], images: readonly HideSwitch[]): Rule[] {
+  const message = indexed(prefix);
+  const toolCall = `${escape(A.MESSAGE_TOOL_CALLS)}\\.${INDEX}\\.`;
+  const part = `${escape(A.MESSAGE_CONTENTS)}\\.${INDEX}\\.`;
+  const rule = (suffix: string, attributeClass: AttributeClass): Rule => [new RegExp(`^${message}${suffix}$`), attributeClass];
+  return [
+    rule(escape(A.MESSAGE_ROLE), METADATA),
+    rule(escape(A.MESSAGE_TOOL_CALL_ID), METADATA),
+    rule(toolCall + escape(A.TOOL_CALL_ID), METADATA),
+    rule(toolCall + escape(A.TOOL_CALL_FUNCTION_NAME), METADATA),
+    rule(part + escape(A.CONTENT_TYPE), METADATA),
+    rule(escape(A.MESSAGE_CONTENT), content('text', text)),
+    rule(escape(A.MESSAGE_REASONING), content('text', text)),
+    rule(toolCall + escape(A.TOOL_CALL_FUNCTION_ARGUMENTS), content('text', text)),
+    rule(part + escape(A.CONTENT_TEXT), content('text', text)),
+    rule(escape(A.MESSAGE_NAME), content('text', other)),
+    rule(part + escape(A.CONTENT_IMAGE_URL), content('image', images)),
+  ];
+}
+
+const exact = (key: string, attributeClass: AttributeClass): Rule => [new RegExp(`^${escape(key)}$`), attributeClass];
+const prefixed = (prefix: string, attributeClass: AttributeClass): Rule => [new RegExp(`^${escape(prefix)}`), attributeClass];
+const documentRule = (documents: string, suffix: string, attributeClass: AttributeClass): Rule => [
+  new RegExp(`^${indexed(documents)}${escape(suffix)}$`),
+  attributeClass,
+];
+
+// First match wins. Content rules name the switches that hide them (see the README's privacy section).
+const RULES: readonly Rule[] = [
+  // Identity, counts and settings of both families.
+  ...[A.FI_SPAN_KIND, A.LLM_SYSTEM, A.LLM_PROVIDER, A.LLM_MODEL, A.INPUT_MIME_TYPE, A.OUTPUT_MIME_TYPE].map(key => exact(key, METADATA)),
+  ...[A.EMBEDDING_MODEL_NAME, A.RERANKER_MODEL_NAME, A.RERANKER_TOP_K, A.ERROR_TYPE, A.VLLM_STOP_REASON, A.VLLM_CAPTURE_TRUNCATED].map(key => exact(key, METADATA)),
+  prefixed('llm.token_count.', METADATA),
+  ...[A.GEN_AI_OPERATION_NAME, A.GEN_AI_PROVIDER_NAME, A.GEN_AI_OUTPUT_TYPE, A.GEN_AI_CONVERSATION_ID].map(key => exact(key, METADATA)),
+  ...['gen_ai.request.', 'gen_ai.response.', 'gen_ai.usage.', 'gen_ai.embeddings.'].map(prefix => prefixed(prefix, METADATA)),
+
+  // Raw bodies and JSON-valued content.
+  exact(A.INPUT_VALUE, content('request-json', INPUT_MESSAGE_TEXT)),
+  exact(A.OUTPUT_VALUE, content('response-json', OUTPUT_MESSAGE_TEXT)),
+  exact(A.LLM_TOOLS, content('tools-json', ALL_INPUT)),
+  exact(A.LLM_INVOCATION_PARAMETERS, content('parameters-json', ALL_INPUT)),
+  exact(A.GEN_AI_INPUT_MESSAGES, content('input-messages-json', INPUT_MESSAGE_TEXT)),
+  exact(A.GEN_AI_OUTPUT_MESSAGES, content('output-messages-json', OUTPUT_MESSAGE_TEXT)),
+  exact(A.GEN_AI_SYSTEM_INSTRUCTIONS, content('instructions-json', INPUT_MESSAGE_TEXT)),
+  exact(A.GEN_AI_TOOL_DEFINITIONS, content('tools-json', ALL_INPUT)),
+
+  // Messages, prompts, embeddings, reranking, classification.
+  ...messageRules(A.LLM_INPUT_MESSAGES, INPUT_MESSAGE_TEXT, INPUT_MESSAGE_OTHER, ['hideInputs', 'hideInputMessages', 'hideInputImages']),
+  ...messageRules(A.LLM_OUTPUT_MESSAGES, OUTPUT_MESSAGE_TEXT, OUTPUT_MESSAGE_OTHER, OUTPUT_MESSAGE_OTHER),
+  [new RegExp(`^${escape(A.LLM_PROMPTS)}\\.${INDEX}$`), content('text', INPUT_MESSAGE_TEXT)],
+  [new RegExp(`^${indexed(A.EMBEDDING_EMBEDDINGS)}${escape(A.EMBEDDING_TEXT)}$`), content('text', INPUT_TEXT)],
+  [new RegExp(`^${indexed(A.EMBEDDING_EMBEDDINGS)}${escape(A.EMBEDDING_VECTOR)}$`), content('vector', ['hideOutputs', 'hideEmbeddingVectors'])],
+  exact(A.RERANKER_QUERY, content('text', INPUT_TEXT)),
+  documentRule(A.RERANKER_INPUT_DOCUMENTS, A.DOCUMENT_ID, METADATA),
+  documentRule(A.RERANKER_INPUT_DOCUMENTS, A.DOCUMENT_SCORE, METADATA),
+  documentRule(A.RERANKER_INPUT_DOCUMENTS, A.DOCUMENT_CONTENT, content('text', INPUT_TEXT)),
+  documentRule(A.RERANKER_OUTPUT_DOCUMENTS, A.DOCUMENT_ID, METADATA),
+  documentRule(A.RERANKER_OUTPUT_DOCUMENTS, A.DOCUMENT_SCORE, METADATA),
+  // Output documents are the input documents, reordered: either side's switch hides them.
+  documentRule(A.RERANKER_OUTPUT_DOCUMENTS, A.DOCUMENT_CONTENT, content('text', [...INPUT_TEXT, ...OUTPUT_TEXT])),
+  [new RegExp(`^${indexed(A.VLLM_CLASSIFICATION)}${escape(A.CLASSIFICATION_LABEL)}$`), content('text', OUTPUT_TEXT)],
+  [new RegExp(`^${indexed(A.VLLM_CLASSIFICATION)}${escape(A.CLASSIFICATION_PROBS)}$`), content('vector', ['hideOutputs'])],
+];
+
+/** The class of a key this package writes, or undefined for a key no rule knows (see `UNCLASSIFIED`). */
+export function classifyAttribute(key: string): AttributeClass | undefined {
+  for (const [pattern, attributeClass] of RULES) if (pattern.test(key)) return attributeClass;
+  return undefined;
+}
+
+/** The `semconv` family of a key, by its namespace; `fi.span.kind` is in both. */
+export function attributeFamily(key: string): AttributeFamily {
+  if (key === A.FI_SPAN_KIND) return 'shared';
+  if (key.startsWith(A.GEN_AI_NAMESPACE)) return 'gen_ai';
+  return A.TRACEAI_NAMESPACES.some(namespace => key.startsWith(namespace)) ? 'traceai' : 'shared';
+}
+
+/** True for the opt-in `gen_ai.*` content keys (`gen_ai.input.messages`, ...); unclassified `gen_ai.*` keys count too. */
+export function isGenAiContent(key: string): boolean {
+  return attributeFamily(key) === 'gen_ai' && classifyAttribute(key)?.kind !== 'metadata';
+}

@@ -1,0 +1,71 @@
+import type { Attributes } from '@opentelemetry/api';
+import { attributeFamily, isGenAiContent } from './attribute-classes';
+import * as A from './attributes';
+import { maskAttributes } from './masking';
+import { resolveGenAiContent, resolveTraceConfig, type Environment, type ResolvedTraceConfig } from './trace-config';
+import type { SemconvFamily, VLLMSpanProcessorOptions } from './types';
+
+/** Default cap on `input.value` / `output.value`, in UTF-16 code units: 64 Ki. */
+export const DEFAULT_MAX_VALUE_LENGTH = 65_536;
+
+/** Appended to a cut `input.value` / `output.value` (counted in the cap). */
+export const TRUNCATION_MARK = '…[truncated]';
+
+const SEMCONV_FAMILIES: readonly SemconvFamily[] = ['both', 'traceai', 'gen_ai'];
+
+/** What the final pass over a span's attributes needs, resolved once at construction. */
+export interface AttributePolicy {
+  traceConfig: ResolvedTraceConfig;
+  semconv: SemconvFamily;
+  /** Whether the opt-in `gen_ai.*` content attributes are kept. */
+  genAiContent: boolean;
+  maxValueLength: number;
+}
+
+/** Validates and resolves the attribute options (option > environment > default); throws TypeError on a wrong type. */
+export function resolveAttributePolicy(options: VLLMSpanProcessorOptions | undefined, env: Environment = process.env): AttributePolicy {
+  const semconv = options?.semconv ?? 'both';
+  if (!SEMCONV_FAMILIES.includes(semconv)) {
+    throw new TypeError(`semconv must be one of ${SEMCONV_FAMILIES.map(s => `'${s}'`).join(', ')}, got ${JSON.stringify(semconv)}`);
+  }
+  const maxValueLength = options?.maxValueLength ?? DEFAULT_MAX_VALUE_LENGTH;
+  if (typeof maxValueLength !== 'number' || !(Number.isInteger(maxValueLength) || maxValueLength === Infinity) || maxValueLength <= 0) {
+    throw new TypeError(`maxValueLength must be a positive integer or Infinity, got ${String(maxValueLength)}`);
+  }
+  return {
+    traceConfig: resolveTraceConfig(options?.traceConfig, env),
+    semconv,
+    genAiContent: resolveGenAiContent(options?.genAiContent, env),
+    maxValueLength,
+  };
+}
+
+/**
+ * The final pass over every attribute set this package writes (span start and rewrite):
+ * keeps the chosen `semconv` family, drops `gen_ai.*` content unless opted in, masks
+ * (src/masking.ts), then caps `input.value` / `output.value`. Pure.
+ */
+export function applyAttributePolicy(attributes: Attributes, policy: AttributePolicy): Attributes {
+  const kept: Attributes = {};
+  for (const [key, value] of Object.entries(attributes)) {
+    const family = attributeFamily(key);
+    if (policy.semconv === 'traceai' && family === 'gen_ai') continue;
+    if (policy.semconv === 'gen_ai' && family === 'traceai') continue;
+    if (!policy.genAiContent && isGenAiContent(key)) continue;
+    kept[key] = value;
+  }
+  const masked = maskAttributes(kept, policy.traceConfig);
+  for (const key of [A.INPUT_VALUE, A.OUTPUT_VALUE]) {
+    const value = masked[key];
+    if (typeof value === 'string' && value.length > policy.maxValueLength) masked[key] = truncate(value, policy.maxValueLength);
+  }
+  return masked;
+}
+
+function truncate(value: string, maxLength: number): string {
+  const mark = maxLength > TRUNCATION_MARK.length ? TRUNCATION_MARK : '';
+  let end = maxLength - mark.length;
+  // Never cut a surrogate pair in half.
+  if (/[\uD800-\uDBFF]/.test(value.charAt(end - 1))) end--;
+  return value.slice(0, end) + mark;
+}

@@ -1,0 +1,170 @@
+import type { Attributes } from '@opentelemetry/api';
+import * as A from '../attributes';
+import type { ContentPart, ToolCall } from '../wire/chat';
+import type { MappableMessage } from './messages';
+
+/**
+ * The opt-in GenAI content attributes, as JSON strings in the shapes of the conventions'
+ * schemas (semantic-conventions-genai model/gen-ai/gen-ai-input-messages.json,
+ * gen-ai-output-messages.json, gen-ai-system-instructions.json, gen-ai-tool-definitions.json).
+ * Only called when `genAiContent` is on; masking redacts inside them (src/masking.ts).
+ */
+
+/** One part of a GenAI message. */
+export type GenAiPart =
+  | { type: 'text' | 'reasoning'; content: string }
+  | GenAiToolCallPart
+  | { type: 'tool_call_response'; id?: string; response: unknown }
+  | { type: 'blob'; modality: string; mime_type?: string; content: string }
+  | { type: 'uri'; modality: string; uri: string }
+  | { type: string };
+
+/** A tool call the model requested. */
+export interface GenAiToolCallPart {
+  type: 'tool_call';
+  id?: string;
+  name: string;
+  arguments?: unknown;
+}
+
+/** One GenAI message: input messages carry `name`, output messages `finish_reason`. */
+export interface GenAiMessage {
+  role: string;
+  parts: GenAiPart[];
+  name?: string;
+  finish_reason?: string;
+}
+
+/** `gen_ai.input.messages` of a chat conversation, in the order sent. */
+export function getGenAiInputMessagesAttributes(messages: readonly MappableMessage[]): Attributes {
+  return { [A.GEN_AI_INPUT_MESSAGES]: JSON.stringify(messages.map(toInputMessage)) };
+}
+
+/** `gen_ai.output.messages`: one message per choice, in choice order. */
+export function getGenAiOutputMessagesAttributes(
+  choices: ReadonlyArray<{ index: number; message: MappableMessage; finish_reason?: string | null }>,
+): Attributes {
+  const messages = [...choices].sort((a, b) => a.index - b.index).map(choice => {
+    const message: GenAiMessage = { role: choice.message.role ?? 'assistant', parts: messageParts(choice.message) };
+    if (typeof choice.finish_reason === 'string' && choice.finish_reason !== '') message.finish_reason = toFinishReason(choice.finish_reason);
+    return message;
+  });
+  return { [A.GEN_AI_OUTPUT_MESSAGES]: JSON.stringify(messages) };
+}
+
+/**
+ * `gen_ai.system_instructions` for APIs that take instructions beside the conversation (the
+ * Responses API's `instructions`). Chat system messages are part of the history and stay in
+ * `gen_ai.input.messages`, as the conventions ask.
+ */
+export function getGenAiSystemInstructionsAttributes(instructions: string | ReadonlyArray<ContentPart | string> | null | undefined): Attributes {
+  if (instructions == null || instructions.length === 0) return {};
+  const parts = typeof instructions === 'string' ? [textPart(instructions)] : instructions.map(toContentPart);
+  return { [A.GEN_AI_SYSTEM_INSTRUCTIONS]: JSON.stringify(parts) };
+}
+
+/** A tool as chat (`{type, function:{name, ...}}`) or the Responses API (`{type, name, ...}`) sends it. */
+export interface ToolDefinitionLike {
+  type: string;
+  name?: string | null;
+  description?: string | null;
+  parameters?: unknown;
+  function?: { name: string; description?: string | null; parameters?: unknown };
+}
+
+/** `gen_ai.tool.definitions`: `{type, name, description?, parameters?}` per tool. */
+export function getGenAiToolDefinitionsAttributes(tools: readonly ToolDefinitionLike[] | null | undefined): Attributes {
+  if (!Array.isArray(tools) || tools.length === 0) return {};
+  const definitions = tools.map(tool => {
+    const source = tool.function ?? tool;
+    const definition: Record<string, unknown> = { type: tool.type, name: source.name ?? '' };
+    if (source.description != null) definition.description = source.description;
+    if (source.parameters !== undefined) definition.parameters = source.parameters;
+    return definition;
+  });
+  return { [A.GEN_AI_TOOL_DEFINITIONS]: JSON.stringify(definitions) };
+}
+
+function toInputMessage(message: MappableMessage): GenAiMessage {
+  const role = message.role ?? 'user';
+  const parts: GenAiPart[] =
+    role === 'tool'
+      ? [{ type: 'tool_call_response', ...optionalId(message.tool_call_id), response: textOf(message.content) }]
+      : messageParts(message);
+  const result: GenAiMessage = { role, parts };
+  if (typeof message.name === 'string') result.name = message.name;
+  return result;
+}
+
+/** Reasoning first (it came first), then the content, then the tool calls. */
+function messageParts(message: MappableMessage): GenAiPart[] {
+  const parts: GenAiPart[] = [];
+  const reasoning = message.reasoning ?? message.reasoning_content;
+  if (typeof reasoning === 'string' && reasoning !== '') parts.push({ type: 'reasoning', content: reasoning });
+  if (typeof message.content === 'string') parts.push(textPart(message.content));
+  else if (Array.isArray(message.content)) parts.push(...message.content.map(toContentPart));
+  for (const call of message.tool_calls ?? []) parts.push(toolCallPart(call));
+  return parts;
+}
+
+function textPart(content: string): GenAiPart {
+  return { type: 'text', content };
+}
+
+// vLLM's multimodal parts: {type, <type>: {url}} for image_url, audio_url and video_url.
+const URL_PART_MODALITIES: Readonly<Record<string, string>> = { image_url: 'image', audio_url: 'audio', video_url: 'video' };
+
+function toContentPart(entry: ContentPart | string): GenAiPart {
+  if (typeof entry === 'string') return textPart(entry);
+  if (typeof entry.text === 'string') return textPart(entry.text);
+  for (const [field, modality] of Object.entries(URL_PART_MODALITIES)) {
+    const source = entry[field] as { url?: unknown } | string | undefined;
+    const url = typeof source === 'string' ? source : source?.url;
+    if (typeof url === 'string') return mediaPart(url, modality);
+  }
+  const audio = entry.input_audio as { data?: unknown; format?: unknown } | undefined;
+  if (entry.type === 'input_audio' && typeof audio?.data === 'string') {
+    return { type: 'blob', modality: 'audio', ...(typeof audio.format === 'string' ? { mime_type: `audio/${audio.format}` } : {}), content: audio.data };
+  }
+  // A part this package does not map: its type alone, never unmapped content.
+  return { type: typeof entry.type === 'string' ? entry.type : 'unknown' };
+}
+
+const BASE64_DATA_URL = /^data:([^;,]*)(?:;[^;,]*)*;base64,/;
+
+/** A base64 `data:` URL is inline data (a blob part); any other URL is a reference (a uri part). */
+function mediaPart(url: string, modality: string): GenAiPart {
+  const match = BASE64_DATA_URL.exec(url);
+  if (match === null) return { type: 'uri', modality, uri: url };
+  return { type: 'blob', modality, ...(match[1] !== '' ? { mime_type: match[1] } : {}), content: url.slice(match[0].length) };
+}
+
+function toolCallPart(call: ToolCall): GenAiPart {
+  const part: GenAiToolCallPart = { type: 'tool_call', ...optionalId(call.id), name: call.function?.name ?? '' };
+  if (typeof call.function?.arguments === 'string') part.arguments = parseArguments(call.function.arguments);
+  return part;
+}
+
+/** Arguments arrive as a JSON string; the conventions record the object. Not JSON: kept as the string. */
+function parseArguments(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function optionalId(id: string | null | undefined): { id?: string } {
+  return typeof id === 'string' ? { id } : {};
+}
+
+function textOf(content: MappableMessage['content']): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content.map(part => (typeof part === 'string' ? part : typeof part.text === 'string' ? part.text : '')).join('');
+}
+
+// The conventions' finish reasons; vLLM says `tool_calls` (and `function_call` for the legacy field).
+function toFinishReason(reason: string): string {
+  return reason === 'tool_calls' || reason === 'function_call' ? 'tool_call' : reason;
+}

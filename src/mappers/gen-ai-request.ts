@@ -1,0 +1,24 @@
+import type { Attributes } from '@opentelemetry/api';
+import * as A from '../attributes';
+
+/** The request fields the GenAI conventions describe beside the sampling parameters. */
+export interface GenAiRequestFacts {
+  stream?: boolean | null;
+  /** `{type: "json_object" | "json_schema" | "text", ...}`; anything else is ignored. */
+  response_format?: unknown;
+}
+
+// `response_format.type` → `gen_ai.output.type` (the conventions' values: text, json, image, speech).
+const OUTPUT_TYPES: Readonly<Record<string, string>> = { text: 'text', json_object: 'json', json_schema: 'json', structural_tag: 'json' };
+
+/**
+ * `gen_ai.request.stream` (set if and only if the request streams) and `gen_ai.output.type`
+ * (set when the request names an output format), as the inference span asks.
+ */
+export function getGenAiRequestAttributes(request: GenAiRequestFacts): Attributes {
+  const attributes: Attributes = {};
+  if (request.stream === true) attributes[A.GEN_AI_REQUEST_STREAM] = true;
+  const format = (request.response_format as { type?: unknown } | null | undefined)?.type;
+  if (typeof format === 'string' && OUTPUT_TYPES[format] !== undefined) attributes[A.GEN_AI_OUTPUT_TYPE] = OUTPUT_TYPES[format];
+  return attributes;
+}

@@ -1,0 +1,113 @@
+import type { Attributes, AttributeValue, SpanStatus } from '@opentelemetry/api';
+import { classifyAttribute, UNCLASSIFIED, type ContentClass } from './attribute-classes';
+import {
+  isLongDataUrl,
+  redactGenAiMessages,
+  redactGenAiParts,
+  redactParameters,
+  redactRequestBody,
+  redactResponseBody,
+  redactToolDefinitions,
+  type PartRedaction,
+} from './json-redaction';
+import { REDACTED_VALUE, type ResolvedTraceConfig } from './trace-config';
+
+/**
+ * Applies the privacy switches to a set of attributes: the one function every attribute
+ * this package writes passes through, at span start and in the rewrite. Pure. Each key is
+ * classified (src/attribute-classes.ts); metadata passes, content is replaced by
+ * `__REDACTED__` or, for JSON values, redacted inside. Unclassified keys are hidden by
+ * any text switch.
+ */
+export function maskAttributes(attributes: Attributes, config: ResolvedTraceConfig): Attributes {
+  const masked: Attributes = {};
+  for (const [key, value] of Object.entries(attributes)) {
+    if (value === undefined) continue;
+    const attributeClass = classifyAttribute(key) ?? UNCLASSIFIED;
+    masked[key] = attributeClass.kind === 'metadata' ? value : maskContent(value, attributeClass, config);
+  }
+  return masked;
+}
+
+// The signature of a request-validation error that repeats the request (pydantic's `'input': ...`).
+const INPUT_ECHO = /'input':|"input":|input_value=/;
+
+/**
+ * The span status with its description hidden when input switches are on and the
+ * description repeats the request, as vLLM's 400s for invalid bodies do.
+ */
+export function maskStatus(status: SpanStatus, config: ResolvedTraceConfig): SpanStatus {
+  const inputsHidden = config.hideInputs || config.hideInputMessages || config.hideInputText;
+  return inputsHidden && status.message !== undefined && INPUT_ECHO.test(status.message) ? { ...status, message: REDACTED_VALUE } : status;
+}
+
+function maskContent(value: AttributeValue, attributeClass: ContentClass, config: ResolvedTraceConfig): AttributeValue {
+  const hidden = attributeClass.hiddenBy.some(name => config[name]);
+  switch (attributeClass.shape) {
+    case 'text':
+    case 'vector':
+      return hidden ? REDACTED_VALUE : value;
+    case 'image':
+      return hidden || isLongDataUrl(value, config.base64ImageMaxLength) ? REDACTED_VALUE : value;
+    case 'request-json':
+      if (hidden) return REDACTED_VALUE;
+      // Parse only when something inside can be hidden: most bodies pass untouched.
+      if (!config.hideInputImages && !mayHoldLongDataUrl(value, config.base64ImageMaxLength)) return value;
+      return rewriteJson(value, body => redactRequestBody(body, config.hideInputImages, config.base64ImageMaxLength));
+    case 'response-json': {
+      if (hidden) return REDACTED_VALUE;
+      const inputEchoes = config.hideInputs || config.hideInputText;
+      if (!config.hideEmbeddingVectors && !inputEchoes) return value;
+      return rewriteJson(value, body => redactResponseBody(body, config.hideEmbeddingVectors, inputEchoes));
+    }
+    case 'input-messages-json':
+    case 'instructions-json': {
+      const redaction = inputPartRedaction(config);
+      if (!redaction.all && !redaction.text && !redaction.images && !mayHoldLongBase64(value, redaction.base64MaxLength)) return value;
+      const redact = attributeClass.shape === 'input-messages-json' ? redactGenAiMessages : redactGenAiParts;
+      return rewriteJson(value, parsed => redact(parsed, redaction));
+    }
+    case 'output-messages-json': {
+      const redaction = outputPartRedaction(config);
+      if (!redaction.all && !redaction.text) return value;
+      return rewriteJson(value, parsed => redactGenAiMessages(parsed, redaction));
+    }
+    case 'tools-json':
+      return hidden ? rewriteJson(value, redactToolDefinitions) : value;
+    case 'parameters-json':
+      return hidden ? rewriteJson(value, redactParameters) : value;
+  }
+}
+
+function inputPartRedaction(config: ResolvedTraceConfig): PartRedaction {
+  return {
+    all: config.hideInputs || config.hideInputMessages,
+    text: config.hideInputText,
+    images: config.hideInputImages,
+    base64MaxLength: config.base64ImageMaxLength,
+  };
+}
+
+function outputPartRedaction(config: ResolvedTraceConfig): PartRedaction {
+  return { all: config.hideOutputs || config.hideOutputMessages, text: config.hideOutputText, images: false, base64MaxLength: Infinity };
+}
+
+function mayHoldLongDataUrl(value: AttributeValue, maxLength: number): boolean {
+  return typeof value === 'string' && value.length > maxLength && value.includes(';base64,');
+}
+
+function mayHoldLongBase64(value: AttributeValue, maxLength: number): boolean {
+  return typeof value === 'string' && value.length > maxLength;
+}
+
+/** Parses, redacts and serialises a JSON attribute; a value that is not JSON is hidden whole. */
+function rewriteJson(value: AttributeValue, redact: (parsed: unknown) => unknown): AttributeValue {
+  if (typeof value !== 'string') return REDACTED_VALUE;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return REDACTED_VALUE;
+  }
+  return JSON.stringify(redact(parsed));
+}

@@ -1,0 +1,238 @@
+/**
+ * The clients a matrix cell can exercise, each behind the same small interface. Every client is
+ * loaded from the cell's own node_modules (through the loader the cell's module format gives) and
+ * talks to the local vLLM test server; none is mocked.
+ */
+import type { ChatOutcome, ChatRequest } from './scenarios';
+
+/** Client names as the cells list them in `package.json` → `matrix.clients`. */
+export type ClientName = 'openai' | 'ai' | 'langchain' | 'fetch' | 'undici';
+
+/** Loads a package from the cell: `require` in CommonJS cells, `import()` in ESM cells. */
+export type Load = (specifier: string) => Promise<unknown>;
+
+/** One client, ready to send the scenarios' requests. */
+export interface ChatClient {
+  name: ClientName;
+  /** The client package's version as installed in the cell (for fetch: the bundled undici). */
+  version: string;
+  /** The undici whose requests this client sends: Node's bundled one or the npm package. */
+  undiciVersion: string;
+  chat(request: ChatRequest): Promise<ChatOutcome>;
+}
+
+/** What a client needs from the cell. */
+export interface ClientContext {
+  load: Load;
+  baseUrl: string;
+  /** Version of a package installed at the top of the cell's node_modules. */
+  versionOf(packageName: string): string;
+}
+
+const API_KEY = 'matrix-key';
+
+/** Creates the named client from the cell's packages. */
+export async function createClient(name: ClientName, context: ClientContext): Promise<ChatClient> {
+  const bundledUndici = process.versions.undici ?? 'unknown';
+  switch (name) {
+    case 'openai':
+      return { name, version: context.versionOf('openai'), undiciVersion: bundledUndici, chat: await openaiChat(context) };
+    case 'ai':
+      return { name, version: context.versionOf('ai'), undiciVersion: bundledUndici, chat: await aiSdkChat(context) };
+    case 'langchain':
+      return { name, version: context.versionOf('@langchain/openai'), undiciVersion: bundledUndici, chat: await langchainChat(context) };
+    case 'fetch':
+      return { name, version: bundledUndici, undiciVersion: bundledUndici, chat: fetchChat(globalThis.fetch, context.baseUrl) };
+    case 'undici': {
+      const undici = (await context.load('undici')) as { fetch: typeof fetch };
+      const version = context.versionOf('undici');
+      return { name, version, undiciVersion: version, chat: fetchChat(undici.fetch, context.baseUrl) };
+    }
+  }
+}
+
+type Chat = (request: ChatRequest) => Promise<ChatOutcome>;
+
+/** The OpenAI wire body of a request, as plain fetch and the openai SDK send it. */
+function wireBody(request: ChatRequest): Record<string, unknown> {
+  return {
+    model: request.model,
+    messages: request.messages,
+    temperature: request.temperature,
+    ...(request.tools ? { tools: request.tools.map(tool => ({ type: 'function', function: tool })) } : {}),
+    ...(request.stream ? { stream: true, stream_options: { include_usage: true } } : {}),
+  };
+}
+
+interface WireToolCall {
+  index?: number;
+  function?: { name?: string; arguments?: string };
+}
+
+interface WireChoice {
+  message?: { content?: string | null; tool_calls?: WireToolCall[] | null };
+  delta?: { content?: string | null; tool_calls?: WireToolCall[] | null };
+}
+
+/** Joins a response body or stream chunks into what the application got. */
+function outcomeOf(bodies: Array<{ choices?: WireChoice[] }>): ChatOutcome {
+  let text = '';
+  const calls: Array<{ name: string; arguments: string }> = [];
+  for (const body of bodies) {
+    for (const choice of body.choices ?? []) {
+      const part = choice.message ?? choice.delta ?? {};
+      text += part.content ?? '';
+      (part.tool_calls ?? []).forEach((call, position) => {
+        const index = call.index ?? position;
+        calls[index] ??= { name: '', arguments: '' };
+        calls[index].name += call.function?.name ?? '';
+        calls[index].arguments += call.function?.arguments ?? '';
+      });
+    }
+  }
+  return { text, toolCalls: calls.map(call => ({ name: call.name, arguments: JSON.parse(call.arguments) as unknown })) };
+}
+
+function sseData(text: string): Array<{ choices?: WireChoice[] }> {
+  return text
+    .split('\n')
+    .filter(line => line.startsWith('data: ') && line !== 'data: [DONE]')
+    .map(line => JSON.parse(line.slice('data: '.length)) as { choices?: WireChoice[] });
+}
+
+function fetchChat(fetchFunction: typeof fetch, baseUrl: string): Chat {
+  return async request => {
+    const response = await fetchFunction(`${baseUrl}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
+      body: JSON.stringify(wireBody(request)),
+    });
+    const text = await response.text();
+    if (!response.ok) return { text: '', toolCalls: [], errorStatus: response.status };
+    return outcomeOf(request.stream ? sseData(text) : [JSON.parse(text) as { choices?: WireChoice[] }]);
+  };
+}
+
+interface OpenAIModule {
+  OpenAI: new (options: { baseURL: string; apiKey: string; maxRetries: number }) => {
+    chat: { completions: { create(body: Record<string, unknown>): Promise<unknown> } };
+  };
+}
+
+async function openaiChat(context: ClientContext): Promise<Chat> {
+  const { OpenAI } = (await context.load('openai')) as OpenAIModule;
+  const client = new OpenAI({ baseURL: context.baseUrl, apiKey: API_KEY, maxRetries: 0 });
+  return async request => {
+    try {
+      const result = await client.chat.completions.create(wireBody(request));
+      if (!request.stream) return outcomeOf([result as { choices?: WireChoice[] }]);
+      const chunks: Array<{ choices?: WireChoice[] }> = [];
+      for await (const chunk of result as AsyncIterable<{ choices?: WireChoice[] }>) chunks.push(chunk);
+      return outcomeOf(chunks);
+    } catch (error) {
+      return failed(error);
+    }
+  };
+}
+
+interface AiToolCall {
+  toolName: string;
+  input?: unknown;
+  args?: unknown;
+}
+
+interface AiModule {
+  generateText(options: Record<string, unknown>): Promise<{ text: string; toolCalls: AiToolCall[] }>;
+  streamText(options: Record<string, unknown>): { fullStream: AsyncIterable<{ type: string; text?: string; textDelta?: string; error?: unknown } & Partial<AiToolCall>> };
+  tool(definition: Record<string, unknown>): unknown;
+  jsonSchema(schema: unknown): unknown;
+}
+
+interface OpenAICompatibleModule {
+  createOpenAICompatible(options: { name: string; baseURL: string; apiKey: string; includeUsage: boolean }): (model: string) => unknown;
+}
+
+async function aiSdkChat(context: ClientContext): Promise<Chat> {
+  const ai = (await context.load('ai')) as AiModule;
+  const { createOpenAICompatible } = (await context.load('@ai-sdk/openai-compatible')) as OpenAICompatibleModule;
+  const provider = createOpenAICompatible({ name: 'vllm', baseURL: context.baseUrl, apiKey: API_KEY, includeUsage: true });
+  return async request => {
+    const system = request.messages.find(message => message.role === 'system')?.content;
+    const options = {
+      model: provider(request.model),
+      ...(system === undefined ? {} : { system }),
+      messages: request.messages.filter(message => message.role !== 'system'),
+      temperature: request.temperature,
+      maxRetries: 0,
+      ...(request.tools
+        ? { tools: Object.fromEntries(request.tools.map(t => [t.name, ai.tool({ description: t.description, inputSchema: ai.jsonSchema(t.parameters) })])) }
+        : {}),
+    };
+    try {
+      if (!request.stream) {
+        const result = await ai.generateText(options);
+        return { text: result.text, toolCalls: result.toolCalls.map(call => ({ name: call.toolName, arguments: call.input ?? call.args })) };
+      }
+      const outcome: ChatOutcome = { text: '', toolCalls: [] };
+      for await (const part of ai.streamText(options).fullStream) {
+        if (part.type === 'text-delta') outcome.text += part.text ?? part.textDelta ?? '';
+        else if (part.type === 'tool-call') outcome.toolCalls.push({ name: part.toolName ?? '', arguments: part.input ?? part.args });
+        else if (part.type === 'error') throw part.error;
+      }
+      return outcome;
+    } catch (error) {
+      return failed(error);
+    }
+  };
+}
+
+interface LangchainMessage {
+  content: unknown;
+  tool_calls?: Array<{ name: string; args: unknown }>;
+  concat(other: LangchainMessage): LangchainMessage;
+}
+
+interface LangchainRunnable {
+  invoke(messages: Array<[string, string]>): Promise<LangchainMessage>;
+  stream(messages: Array<[string, string]>): Promise<AsyncIterable<LangchainMessage>>;
+}
+
+interface LangchainModule {
+  ChatOpenAI: new (options: Record<string, unknown>) => LangchainRunnable & { bindTools(tools: unknown[]): LangchainRunnable };
+}
+
+async function langchainChat(context: ClientContext): Promise<Chat> {
+  const { ChatOpenAI } = (await context.load('@langchain/openai')) as LangchainModule;
+  return async request => {
+    const model = new ChatOpenAI({
+      model: request.model,
+      temperature: request.temperature,
+      apiKey: API_KEY,
+      maxRetries: 0,
+      configuration: { baseURL: context.baseUrl },
+    });
+    const messages = request.messages.map((message): [string, string] => [message.role === 'user' ? 'human' : 'system', message.content]);
+    try {
+      let reply: LangchainMessage | undefined;
+      if (!request.stream) reply = await model.invoke(messages);
+      else {
+        const runnable = request.tools ? model.bindTools(request.tools.map(tool => ({ type: 'function', function: tool }))) : model;
+        for await (const chunk of await runnable.stream(messages)) reply = reply === undefined ? chunk : reply.concat(chunk);
+      }
+      return {
+        text: typeof reply?.content === 'string' ? reply.content : JSON.stringify(reply?.content),
+        toolCalls: (reply?.tool_calls ?? []).map(call => ({ name: call.name, arguments: call.args })),
+      };
+    } catch (error) {
+      return failed(error);
+    }
+  };
+}
+
+/** The outcome of a client call that threw: its HTTP status, or the error itself when it has none. */
+function failed(error: unknown): ChatOutcome {
+  const fields = error as { status?: unknown; statusCode?: unknown; response?: { status?: unknown } };
+  const status = fields?.status ?? fields?.statusCode ?? fields?.response?.status;
+  if (typeof status === 'number') return { text: '', toolCalls: [], errorStatus: status };
+  throw error;
+}

@@ -1,0 +1,150 @@
+/**
+ * The program a matrix cell runs, bundled by run.ts into the cell and started with the cell's Node:
+ * `node <bundle> <cellDir> <order> <resultFile>`. It builds the cell's OpenTelemetry pipeline, starts
+ * the vLLM test server, runs every scenario with every client of the cell, and writes a RunResult.
+ * `@traceai/vllm` is the packed tarball installed in the cell (run.ts maps the src/ import to it).
+ */
+import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
+import * as fs from 'fs';
+import * as path from 'path';
+import { VLLMSpanProcessor } from '../../src/index';
+import { VllmTestServer } from '../support/vllm-server';
+import { createClient, type ChatClient, type Load } from './clients';
+import { createPipeline, type Order, type Pipeline } from './otel';
+import type { CellSpec, ClientResult, RunMode, RunResult } from './results';
+import { SCENARIOS, checkRewrittenSpan, checkUnrewrittenSpan, expectedCapturePath, type ChatOutcome, type ExportedSpan, type Scenario } from './scenarios';
+
+const NAMESPACE = '@traceai/vllm';
+const WATCHDOG_MS = 120_000;
+const SPAN_WAIT_MS = 5_000;
+
+/** One diag line: its level, the component namespace (first argument of a component logger) and the text. */
+interface DiagLine {
+  level: 'error' | 'warn' | 'info' | 'debug' | 'verbose';
+  namespace: string;
+  text: string;
+}
+
+/** Keeps every diag line, so a run can tell which capture path ran and what was warned. */
+class DiagCollector implements DiagLogger {
+  readonly lines: DiagLine[] = [];
+  error = (...args: unknown[]): void => this.add('error', args);
+  warn = (...args: unknown[]): void => this.add('warn', args);
+  info = (...args: unknown[]): void => this.add('info', args);
+  debug = (...args: unknown[]): void => this.add('debug', args);
+  verbose = (...args: unknown[]): void => this.add('verbose', args);
+
+  /** Lines of this package from `start` on. */
+  ours(start = 0): DiagLine[] {
+    return this.lines.slice(start).filter(line => line.namespace === NAMESPACE);
+  }
+
+  private add(level: DiagLine['level'], args: unknown[]): void {
+    const [first, ...rest] = args;
+    const namespace = typeof first === 'string' ? first : '';
+    this.lines.push({ level, namespace, text: rest.map(part => (part instanceof Error ? part.message : String(part))).join(' ') });
+  }
+}
+
+/** Runs the cell named by argv and writes its RunResult; `load` is the cell's module loader. */
+export async function runCell(load: Load): Promise<void> {
+  const [cellDir, order, resultFile] = process.argv.slice(2) as [string, Order, string];
+  const spec = (JSON.parse(fs.readFileSync(path.join(cellDir, 'package.json'), 'utf8')) as { matrix: CellSpec }).matrix;
+  const mode: RunMode = spec.onEnding || order === 'processor-first' ? 'rewritten' : 'warned';
+  const result: RunResult = {
+    cell: path.basename(cellDir),
+    order,
+    mode,
+    node: process.version,
+    bundledUndici: process.versions.undici ?? 'unknown',
+    warnings: [],
+    clients: [],
+    problems: [],
+  };
+  const write = () => fs.writeFileSync(resultFile, JSON.stringify(result, null, 2));
+  setTimeout(() => {
+    result.problems.push(`watchdog: the run took longer than ${WATCHDOG_MS} ms`);
+    write();
+    process.exit(2);
+  }, WATCHDOG_MS).unref();
+
+  const collector = new DiagCollector();
+  diag.setLogger(collector, { logLevel: DiagLogLevel.DEBUG, suppressOverrideMessage: true });
+  const server = await VllmTestServer.start();
+  const pipeline = await createPipeline(spec.provider, order, load, () => new VLLMSpanProcessor());
+  try {
+    const versionOf = (name: string) => packageVersion(cellDir, name);
+    for (const name of spec.clients) {
+      const client = await createClient(name, { load, baseUrl: server.baseUrl, versionOf });
+      result.clients.push(await runClient(client, mode, pipeline, server, collector));
+    }
+  } catch (error) {
+    result.problems.push(`run failed: ${error instanceof Error ? error.stack : String(error)}`);
+  } finally {
+    await pipeline.shutdown();
+    await server.close();
+  }
+  result.warnings = collector.ours().filter(line => line.level === 'warn' || line.level === 'error').map(line => line.text);
+  result.problems.push(...checkWarnings(mode, result.warnings));
+  write();
+}
+
+async function runClient(client: ChatClient, mode: RunMode, pipeline: Pipeline, server: VllmTestServer, collector: DiagCollector): Promise<ClientResult> {
+  const result: ClientResult = { name: client.name, version: client.version, undiciVersion: client.undiciVersion, capture: 'none', scenarios: [] };
+  const paths = new Set<string>();
+  const expectedPath = expectedCapturePath(client.undiciVersion);
+  for (const scenario of SCENARIOS) {
+    const firstLine = collector.lines.length;
+    const problems = await runScenario(client, scenario, mode, pipeline, server);
+    const rewrites = collector.ours(firstLine).filter(line => line.text.startsWith('rewrote span'));
+    if (mode === 'rewritten') {
+      if (rewrites.length !== 1) problems.push(`expected one "rewrote span" debug line, got ${rewrites.length}`);
+      for (const line of rewrites) {
+        const seen = /request bytes: (\w+), response bytes: (\w+)/.exec(line.text);
+        for (const source of seen?.slice(1) ?? ['unreadable']) {
+          paths.add(source);
+          if (source !== expectedPath) problems.push(`capture path: expected ${expectedPath} for undici ${client.undiciVersion}, got ${line.text}`);
+        }
+      }
+    } else if (rewrites.length !== 0) problems.push(`expected no rewrite, got: ${rewrites.map(line => line.text).join('; ')}`);
+    result.scenarios.push({ id: scenario.id, problems });
+  }
+  if (paths.size > 0) result.capture = [...paths].sort().join('+');
+  return result;
+}
+
+async function runScenario(client: ChatClient, scenario: Scenario, mode: RunMode, pipeline: Pipeline, server: VllmTestServer): Promise<string[]> {
+  server.respondWith(scenario.response);
+  const before = pipeline.spans().length;
+  let outcome: ChatOutcome;
+  try {
+    outcome = await client.chat(scenario.request);
+  } catch (error) {
+    return [`client threw: ${error instanceof Error ? error.message : String(error)}`];
+  }
+  const problems = scenario.checkOutcome(outcome).map(problem => `client got ${problem}`);
+  const spans = await waitForSpans(pipeline, before + 1);
+  if (spans.length !== before + 1) return [...problems, `expected 1 new span, got ${spans.length - before}: ${spans.slice(before).map(s => s.name).join(', ')}`];
+  const span = spans[before];
+  return [...problems, ...(mode === 'rewritten' ? checkRewrittenSpan(scenario, span) : checkUnrewrittenSpan(span))];
+}
+
+/** Waits until at least `count` spans ended; a span ends in undici's trailers, around the client's last read. */
+async function waitForSpans(pipeline: Pipeline, count: number): Promise<ExportedSpan[]> {
+  const deadline = Date.now() + SPAN_WAIT_MS;
+  while (pipeline.spans().length < count && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 5));
+  // A little longer, so that a second, unexpected span is caught too.
+  await new Promise(resolve => setTimeout(resolve, 20));
+  return pipeline.spans();
+}
+
+function checkWarnings(mode: RunMode, warnings: string[]): string[] {
+  if (mode === 'rewritten') return warnings.length === 0 ? [] : [`unexpected diag warnings: ${warnings.join(' | ')}`];
+  if (warnings.length !== 1) return [`expected exactly one diag.warn, got ${warnings.length}: ${warnings.join(' | ')}`];
+  return warnings[0].includes('construct VLLMSpanProcessor before') ? [] : [`the warning does not say what to change: ${warnings[0]}`];
+}
+
+function packageVersion(cellDir: string, name: string): string {
+  const file = path.join(cellDir, 'node_modules', name, 'package.json');
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
+}

@@ -1,0 +1,119 @@
+/**
+ * Wires a real OpenTelemetry pipeline the way a user of each SDK line does, from the cell's own
+ * packages: UndiciInstrumentation → tracer provider → VLLMSpanProcessor + SimpleSpanProcessor with
+ * an InMemorySpanExporter. The processor and the instrumentation are constructed in the order asked.
+ */
+import { context, trace } from '@opentelemetry/api';
+import type { SpanProcessorLike } from '../../src/index';
+import type { Load } from './clients';
+import type { ExportedSpan } from './scenarios';
+
+/**
+ * How a cell builds its tracer provider: `sdk-trace-node` is NodeTracerProvider 2.x with
+ * `spanProcessors`, `sdk-trace-node-1` NodeTracerProvider 1.x with `addSpanProcessor`, and
+ * `sdk-trace-3` the TracerProvider of `@opentelemetry/sdk-trace` 3.x.
+ */
+export type ProviderFlavor = 'sdk-trace-node' | 'sdk-trace-node-1' | 'sdk-trace-3';
+
+/** Which one subscribes to undici's channels first. */
+export type Order = 'processor-first' | 'instrumentation-first';
+
+/** A running pipeline. */
+export interface Pipeline {
+  /** Every finished span so far, as exported. */
+  spans(): ExportedSpan[];
+  shutdown(): Promise<void>;
+}
+
+interface Exporter {
+  getFinishedSpans(): ExportedSpan[];
+}
+
+interface Provider {
+  register?(): void;
+  addSpanProcessor?(processor: unknown): void;
+  shutdown(): Promise<void>;
+}
+
+interface SpanExportModule {
+  SimpleSpanProcessor: new (exporter: Exporter) => unknown;
+  InMemorySpanExporter: new () => Exporter;
+}
+
+interface Instrumentation {
+  setTracerProvider(provider: unknown): void;
+  disable(): void;
+}
+
+/** Builds the pipeline of `flavor`, constructing processor and instrumentation in `order`. */
+export async function createPipeline(
+  flavor: ProviderFlavor,
+  order: Order,
+  load: Load,
+  createProcessor: () => SpanProcessorLike & { shutdown(): Promise<void> },
+): Promise<Pipeline> {
+  const { UndiciInstrumentation } = (await load('@opentelemetry/instrumentation-undici')) as {
+    UndiciInstrumentation: new () => Instrumentation;
+  };
+  const exportModule = (await load(flavor === 'sdk-trace-3' ? '@opentelemetry/sdk-trace' : '@opentelemetry/sdk-trace-base')) as SpanExportModule;
+  const providerFactory = await providerFactoryFor(flavor, load);
+
+  // Constructing the instrumentation enables it, i.e. subscribes to undici's channels.
+  const processorFirst = order === 'processor-first' ? createProcessor() : undefined;
+  const instrumentation = new UndiciInstrumentation();
+  const processor = processorFirst ?? createProcessor();
+
+  const exporter = new exportModule.InMemorySpanExporter();
+  const provider = providerFactory([processor, new exportModule.SimpleSpanProcessor(exporter)]);
+  instrumentation.setTracerProvider(provider);
+  return {
+    spans: () => exporter.getFinishedSpans(),
+    async shutdown() {
+      instrumentation.disable();
+      await provider.shutdown();
+      await processor.shutdown();
+    },
+  };
+}
+
+type ProviderFactory = (processors: unknown[]) => Provider;
+
+async function providerFactoryFor(flavor: ProviderFlavor, load: Load): Promise<ProviderFactory> {
+  switch (flavor) {
+    case 'sdk-trace-node': {
+      const { NodeTracerProvider } = (await load('@opentelemetry/sdk-trace-node')) as {
+        NodeTracerProvider: new (options: { spanProcessors: unknown[] }) => Provider;
+      };
+      return spanProcessors => registered(new NodeTracerProvider({ spanProcessors }));
+    }
+    case 'sdk-trace-node-1': {
+      const { NodeTracerProvider } = (await load('@opentelemetry/sdk-trace-node')) as { NodeTracerProvider: new () => Provider };
+      return processors => {
+        const provider = new NodeTracerProvider();
+        // SDK 1.x's way, as its users write it: provider.addSpanProcessor(new VLLMSpanProcessor()).
+        for (const processor of processors) provider.addSpanProcessor?.(processor);
+        return registered(provider);
+      };
+    }
+    case 'sdk-trace-3': {
+      const { TracerProvider } = (await load('@opentelemetry/sdk-trace')) as {
+        TracerProvider: new (options: { spanProcessors: unknown[] }) => Provider;
+      };
+      const { AsyncLocalStorageContextManager } = (await load('@opentelemetry/context-async-hooks')) as {
+        AsyncLocalStorageContextManager: new () => { enable(): Parameters<typeof context.setGlobalContextManager>[0] };
+      };
+      return spanProcessors => {
+        // sdk-trace 3 has no register(): the context manager and the global provider are set by hand.
+        context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+        const provider = new TracerProvider({ spanProcessors });
+        trace.setGlobalTracerProvider(provider as Parameters<typeof trace.setGlobalTracerProvider>[0]);
+        return provider;
+      };
+    }
+  }
+}
+
+function registered(provider: Provider): Provider {
+  provider.register?.();
+  return provider;
+}

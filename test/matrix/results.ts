@@ -1,0 +1,75 @@
+/**
+ * The shape of what the matrix ran: one `RunResult` per cell process (written by the harness),
+ * gathered by the runner into `results.json`, from which the README's compatibility table is made.
+ */
+import type { ClientName } from './clients';
+import type { Order, ProviderFlavor } from './otel';
+
+/** What a cell declares in its package.json under `matrix`. */
+export interface CellSpec {
+  /** Node major the cell runs on: 20 is the machine's Node, others come from test/matrix/runtimes. */
+  node: number;
+  module: 'cjs' | 'esm';
+  provider: ProviderFlavor;
+  /** Whether the cell's SDK calls SpanProcessor.onEnding (sdk-trace-base >= 2.3, sdk-trace 3). */
+  onEnding: boolean;
+  clients: ClientName[];
+}
+
+/**
+ * What a run must show: `rewritten` spans, or, on an SDK without onEnding with the processor
+ * constructed after the instrumentation, spans left as HTTP and exactly one diag.warn.
+ */
+export type RunMode = 'rewritten' | 'warned';
+
+/** One scenario with one client. */
+export interface ScenarioResult {
+  id: string;
+  problems: string[];
+}
+
+/** One client in one run. */
+export interface ClientResult {
+  name: ClientName;
+  version: string;
+  undiciVersion: string;
+  /** Capture paths seen in the processor's debug lines (`channel`, `wrap`), or `none` when nothing was rewritten. */
+  capture: string;
+  scenarios: ScenarioResult[];
+}
+
+/** One process: a cell in one construction order. */
+export interface RunResult {
+  cell: string;
+  order: Order;
+  mode: RunMode;
+  node: string;
+  bundledUndici: string;
+  /** Warnings the processor logged through diag in the whole run. */
+  warnings: string[];
+  clients: ClientResult[];
+  /** Problems of the run as a whole (setup, warnings). */
+  problems: string[];
+}
+
+/** One cell with what was installed and both runs. */
+export interface CellResult {
+  name: string;
+  spec: CellSpec;
+  /** Installed versions of the cell's direct dependencies. */
+  packages: Record<string, string>;
+  runs: RunResult[];
+  passed: boolean;
+}
+
+/** test/matrix/results.json */
+export interface MatrixResults {
+  package: string;
+  cells: CellResult[];
+  passed: boolean;
+}
+
+/** Whether a run had no problem at all. */
+export function runPassed(run: RunResult): boolean {
+  return run.problems.length === 0 && run.clients.every(client => client.scenarios.every(scenario => scenario.problems.length === 0));
+}
