@@ -5,8 +5,8 @@
 import OpenAI from 'openai';
 import { BENCH_MESSAGES, BENCH_MODEL, type Workload } from './workloads';
 
-/** Called with each stream chunk's position (0-based) as it is read. */
-export type ChunkProbe = (index: number) => void;
+/** Called with each stream chunk's position (0-based) as it is read; a returned promise is awaited. */
+export type ChunkProbe = (index: number) => Promise<void> | void;
 
 /** Makes the calls of one workload and reads every answer to its end, like an application would. */
 export class BenchClient {
@@ -33,7 +33,8 @@ export class BenchClient {
     let index = 0;
     for await (const chunk of stream) {
       characters += chunk.choices[0]?.delta.content?.length ?? 0;
-      onChunk?.(index++);
+      const probing = onChunk?.(index++);
+      if (probing !== undefined) await probing;
     }
     return characters;
   }

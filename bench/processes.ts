@@ -2,6 +2,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import type { WorkerCommand, WorkerReply } from './protocol';
+import type { Pacing } from './server';
 import type { VariantId } from './variants';
 
 const TSX = ['--import', 'tsx'];
@@ -27,8 +28,8 @@ export class ServerProcess {
   private constructor(private readonly child: ChildProcess, /** `http://127.0.0.1:<port>/v1` */ readonly baseUrl: string) {}
 
   /** Starts the server and waits until it listens. */
-  static async start(): Promise<ServerProcess> {
-    const child = fork(path.join(__dirname, 'server.ts'), [], { execArgv: TSX, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  static async start(pacing: Pacing = 'coalesced'): Promise<ServerProcess> {
+    const child = fork(path.join(__dirname, 'server.ts'), [pacing], { execArgv: TSX, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const { port } = await nextMessage<{ port: number }>(child, 'bench server');
     return new ServerProcess(child, `http://127.0.0.1:${port}/v1`);
   }

@@ -1,10 +1,10 @@
 /** Messages between bench/run.ts and its worker processes (Node IPC, structured clone). */
-import type { SpanSummary } from './variants';
+import type { SpanSummary, SwitchMode } from './variants';
 import type { WorkloadId } from './workloads';
 
 /** Parent → worker. */
 export type WorkerCommand =
-  | { type: 'run'; workload: WorkloadId; requests: number }
+  | { type: 'run'; workload: WorkloadId; requests: number; mode?: SwitchMode }
   | { type: 'memory'; workload: WorkloadId; probeAt: number };
 
 /** One measured batch. */
@@ -20,7 +20,7 @@ export interface BatchResult {
   liveCaptureCount?: number;
 }
 
-/** Memory of the worker around one probed call (bytes of V8 heap in use + ArrayBuffers, after a full GC). */
+/** Memory of the worker around one probed call (bytes of ArrayBuffers after a full GC). */
 export interface MemoryResult {
   type: 'memory';
   baselineBytes: number;

@@ -8,6 +8,16 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
+/** The q-quantile (0..1) by linear interpolation between sorted values; NaN when empty. */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const position = (sorted.length - 1) * q;
+  const low = Math.floor(position);
+  const high = Math.ceil(position);
+  return sorted[low] + (sorted[high] - sorted[low]) * (position - low);
+}
+
 /** Ratios of paired samples (same round), e.g. variant / baseline; pairs with a missing side are skipped. */
 export function pairedRatios(numerators: ReadonlyArray<number | undefined>, denominators: ReadonlyArray<number | undefined>): number[] {
   const ratios: number[] = [];
@@ -26,6 +36,15 @@ export function percentChange(ratio: number): string {
   return `${percent >= 0 ? '+' : ''}${percent.toFixed(1)}%`;
 }
 
+/** `[0.97, 1.12]` → `-3..+12%`: the spread of a ratio, as percent changes without decimals. */
+export function percentRange(low: number, high: number): string {
+  const percent = (ratio: number) => {
+    const value = Math.round((ratio - 1) * 100);
+    return `${value >= 0 ? '+' : ''}${value}`;
+  };
+  return Number.isFinite(low) && Number.isFinite(high) ? `${percent(low)}..${percent(high)}%` : 'n/a';
+}
+
 /** `1.2345` → `1.23x`. */
 export function times(ratio: number): string {
   return Number.isFinite(ratio) ? `${ratio.toFixed(2)}x` : 'n/a';
@@ -38,20 +57,20 @@ export function num(value: number): string {
   return value.toFixed(abs < 10 ? 3 : abs < 100 ? 2 : 1);
 }
 
-/** Plain-text table with right-aligned columns except the first. */
-export function textTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+/** Plain-text table: the first `leftColumns` columns left-aligned, the others right-aligned. */
+export function textTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>, leftColumns = 1): string {
   const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map(row => (row[column] ?? '').length)));
   const line = (row: readonly string[]) =>
-    row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
+    row.map((cell, column) => (column < leftColumns ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ').trimEnd();
   return [line(header), widths.map(width => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
 }
 
-/** Markdown table; the first column left-aligned, the others right-aligned. */
-export function markdownTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+/** Markdown table: the first `leftColumns` columns left-aligned, the others right-aligned. */
+export function markdownTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>, leftColumns = 1): string {
   const escape = (cell: string) => cell.replace(/\|/g, '\\|');
   return [
     `| ${header.map(escape).join(' | ')} |`,
-    `| ${header.map((_, column) => (column === 0 ? '---' : '---:')).join(' | ')} |`,
+    `| ${header.map((_, column) => (column < leftColumns ? '---' : '---:')).join(' | ')} |`,
     ...rows.map(row => `| ${row.map(escape).join(' | ')} |`),
   ].join('\n');
 }

@@ -4,15 +4,20 @@
  * Every setup has the same SDK pipeline: a BasicTracerProvider, the AsyncLocalStorage context
  * manager, the W3C propagator, and a SimpleSpanProcessor into an exporter that only counts, so
  * that what differs is the instrumentation alone. The comparison instrumentations (4, 5) and their
- * SDK come from bench/peers/, whose @opentelemetry versions differ from the root's.
+ * SDK come from bench/peers/, whose @opentelemetry versions differ from the root's. The processor
+ * is the compiled package (bench/compiled.ts), as an application would load it.
  */
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import { compiled } from './compiled';
 import type { WorkloadId } from './workloads';
 
 /** Identifier of a variant, used on the command line and in the JSON results. */
-export type VariantId = 'none' | 'undici' | 'undici+vllm' | 'undici+vllm-unmatched' | 'openinference' | 'otel-openai';
+export type VariantId = 'none' | 'undici' | 'undici+vllm' | 'undici+vllm-unmatched' | 'openinference' | 'otel-openai' | 'switchable';
+
+/** What the `switchable` worker runs: (2) or (3), switched between batches in one process. */
+export type SwitchMode = 'undici' | 'undici+vllm';
 
 /** A variant as listed in the result table. */
 export interface VariantInfo {
@@ -58,6 +63,8 @@ export interface ActiveVariant {
   spans(): SpanSummary;
   /** Capture records still held by the processor (variants 3 and 3u only). */
   liveCaptureCount?(): number;
+  /** The `switchable` variant only: adds or removes the processor. */
+  switchTo?(mode: SwitchMode): void;
 }
 
 // The parts of an OpenTelemetry SDK that the setups use; the same shapes in the root and in bench/peers.
@@ -130,13 +137,45 @@ function undiciInstrumentation(provider: TracerProvider, modules: SdkModules): v
 }
 
 function withProcessor(options: import('../src').VLLMSpanProcessorOptions): ActiveVariant {
-  const { VLLMSpanProcessor } = rootRequire('../src') as typeof import('../src');
+  const { VLLMSpanProcessor } = compiled<typeof import('../src')>('src/index');
   // Constructed before the instrumentation, as the README recommends (works without onEnding too).
   const processor = new VLLMSpanProcessor(options);
   const root = loadSdk(rootRequire);
   const { provider, spans } = buildPipeline(root, [processor as unknown as SdkSpanProcessor]);
   undiciInstrumentation(provider, root);
   return { spans, liveCaptureCount: () => processor.liveCaptureCount };
+}
+
+/**
+ * (2) and (3) in one process: the undici instrumentation stays, a VLLMSpanProcessor is added
+ * behind a delegating span processor or shut down, between batches. Same process, same JIT and
+ * heap, so the difference between the two is the processor alone, without the per-process
+ * luck (inlining, heap sizing) that separates two worker processes by more than 5%.
+ */
+function switchable(): ActiveVariant {
+  const { VLLMSpanProcessor } = compiled<typeof import('../src')>('src/index');
+  let processor: InstanceType<typeof VLLMSpanProcessor> | undefined;
+  const delegate = {
+    onStart: (span: never, context: never) => processor?.onStart(span, context),
+    onEnding: (span: never) => processor?.onEnding(span),
+    onEnd: (span: never) => processor?.onEnd(span),
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
+  };
+  const root = loadSdk(rootRequire);
+  const { provider, spans } = buildPipeline(root, [delegate as unknown as SdkSpanProcessor]);
+  undiciInstrumentation(provider, root);
+  return {
+    spans,
+    liveCaptureCount: () => processor?.liveCaptureCount ?? 0,
+    switchTo(mode) {
+      if (mode === 'undici+vllm' && processor === undefined) processor = new VLLMSpanProcessor({ baseUrlPattern: '127.0.0.1' });
+      if (mode === 'undici' && processor !== undefined) {
+        void processor.shutdown();
+        processor = undefined;
+      }
+    },
+  };
 }
 
 /**
@@ -155,6 +194,8 @@ export function activateVariant(id: VariantId, maxBodyBytes?: number): ActiveVar
     }
     case 'undici+vllm':
       return withProcessor({ baseUrlPattern: '127.0.0.1', maxBodyBytes });
+    case 'switchable':
+      return switchable();
     case 'undici+vllm-unmatched':
       // A real application's pattern for another host: every request here takes the "not vLLM" path.
       return withProcessor({ baseUrlPattern: 'vllm.internal.example' });
@@ -179,9 +220,12 @@ export function activateVariant(id: VariantId, maxBodyBytes?: number): ActiveVar
   }
 }
 
+/** The worker behind the same-process comparison of (2) and (3); not a row of the main table. */
+export const SWITCHABLE: VariantInfo = { id: 'switchable', number: '2/3', label: 'one process, processor switched on and off', peers: false };
+
 /** Looks a variant up by id; throws on an unknown one (command-line typo). */
 export function variantById(id: string): VariantInfo {
-  const variant = VARIANTS.find(v => v.id === id);
+  const variant = [...VARIANTS, SWITCHABLE].find(v => v.id === id);
   if (variant === undefined) throw new Error(`unknown variant "${id}"; known: ${VARIANTS.map(v => v.id).join(', ')}`);
   return variant;
 }

@@ -14,15 +14,21 @@ function send(reply: WorkerReply): void {
   process.send?.(reply);
 }
 
-/** Full GC (the worker runs with --expose-gc), so each batch starts from the same heap. */
+/** Full GC (the worker runs with --expose-gc), for the memory probe only. */
 function collect(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
-function memoryBytes(): number {
+/**
+ * Bytes of ArrayBuffers (where Buffers, and so captured bodies, live) after full GCs: steadier
+ * than the JS heap, which moves by megabytes as code is compiled. V8 frees the memory of dead
+ * ArrayBuffers on a background thread after a GC, hence the pause and the second collection.
+ */
+async function memoryBytes(): Promise<number> {
   collect();
-  const usage = process.memoryUsage();
-  return usage.heapUsed + usage.arrayBuffers;
+  await new Promise(resolve => setTimeout(resolve, 20));
+  collect();
+  return process.memoryUsage().arrayBuffers;
 }
 
 async function main(): Promise<void> {
@@ -33,7 +39,9 @@ async function main(): Promise<void> {
 
   async function run(command: Extract<WorkerCommand, { type: 'run' }>): Promise<BatchResult> {
     const workload = workloadById(command.workload);
-    collect();
+    if (command.mode !== undefined) variant.switchTo?.(command.mode);
+    // No forced GC here: a full collection resets feedback and shrinks the young generation, which
+    // makes the next batch slower; each batch pays for the collections it causes, like an application.
     const startCpu = process.cpuUsage();
     const startWall = process.hrtime.bigint();
     const characters = await client.batch(workload, command.requests);
@@ -53,17 +61,17 @@ async function main(): Promise<void> {
   async function memory(command: Extract<WorkerCommand, { type: 'memory' }>): Promise<MemoryResult> {
     const workload = workloadById(command.workload);
     const live = variant.liveCaptureCount;
-    const baselineBytes = memoryBytes();
+    const baselineBytes = await memoryBytes();
     let midBytes = 0;
     let liveMid: number | undefined;
     let livePeak = 0;
     let probed = false;
-    const probe: ChunkProbe = index => {
+    const probe: ChunkProbe = async index => {
       if (live !== undefined) livePeak = Math.max(livePeak, live());
       if (index === command.probeAt && !probed) {
         probed = true;
         liveMid = live?.();
-        midBytes = memoryBytes();
+        midBytes = await memoryBytes();
       }
     };
     await client.batch(workload, workload.concurrency, probe);
@@ -71,7 +79,7 @@ async function main(): Promise<void> {
       type: 'memory',
       baselineBytes,
       midBytes,
-      afterBytes: memoryBytes(),
+      afterBytes: await memoryBytes(),
       liveMid,
       livePeak: live === undefined ? undefined : livePeak,
       liveAfter: live?.(),

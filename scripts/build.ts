@@ -10,7 +10,7 @@
  *
  * Usage: `npm run build` (`node --import tsx scripts/build.ts`).
  */
-import { execFileSync } from 'child_process';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -21,15 +21,18 @@ const TSC = require.resolve('typescript/bin/tsc');
 /** `from '…'`, `import '…'`, `import('…')` and `export … from '…'` with a relative specifier. */
 const RELATIVE_SPECIFIER = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])(\.\.?\/[^'"]*)\2/g;
 
-function main(): void {
+async function main(): Promise<void> {
   fs.rmSync(DIST, { recursive: true, force: true });
-  compile('tsconfig.build.cjs.json', 'commonjs');
-  compile('tsconfig.build.esm.json', 'module');
+  // Two independent tsc programs: run them side by side.
+  await Promise.all([compile('tsconfig.build.cjs.json', 'commonjs'), compile('tsconfig.build.esm.json', 'module')]);
   finishEsm(path.join(DIST, 'esm'));
 }
 
-function compile(project: string, type: 'commonjs' | 'module'): void {
-  execFileSync(process.execPath, [TSC, '-p', path.join(ROOT, project)], { stdio: 'inherit', cwd: ROOT });
+async function compile(project: string, type: 'commonjs' | 'module'): Promise<void> {
+  const code = await new Promise<number | null>(resolve => {
+    spawn(process.execPath, [TSC, '-p', path.join(ROOT, project)], { stdio: 'inherit', cwd: ROOT }).on('close', resolve);
+  });
+  if (code !== 0) throw new Error(`tsc -p ${project} failed`);
   const outDir = path.join(DIST, type === 'module' ? 'esm' : 'cjs');
   fs.writeFileSync(path.join(outDir, 'package.json'), JSON.stringify({ type }) + '\n');
 }
@@ -76,4 +79,7 @@ function filesUnder(dir: string): string[] {
     .map(entry => path.join(entry.parentPath, entry.name));
 }
 
-main();
+main().catch(error => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

@@ -126,20 +126,36 @@ const RULES: readonly Rule[] = [
   [new RegExp(`^${indexed(A.VLLM_CLASSIFICATION)}${escape(A.CLASSIFICATION_PROBS)}$`), content('vector', ['hideOutputs'])],
 ];
 
+/** What the final pass needs to know about a key. */
+export interface KeyDescription {
+  family: AttributeFamily;
+  /** Undefined for a key no rule knows (see `UNCLASSIFIED`). */
+  attributeClass: AttributeClass | undefined;
+}
+
+// Keys repeat from span to span (indexes stay small), so each is matched against the rules once.
+const CACHE_LIMIT = 4096;
+const cache = new Map<string, KeyDescription>();
+
+/** The family and class of a key, memoised. */
+export function describeKey(key: string): KeyDescription {
+  let description = cache.get(key);
+  if (description === undefined) {
+    description = { family: familyOf(key), attributeClass: RULES.find(([pattern]) => pattern.test(key))?.[1] };
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(key, description);
+  }
+  return description;
+}
+
 /** The class of a key this package writes, or undefined for a key no rule knows (see `UNCLASSIFIED`). */
 export function classifyAttribute(key: string): AttributeClass | undefined {
-  for (const [pattern, attributeClass] of RULES) if (pattern.test(key)) return attributeClass;
-  return undefined;
+  return describeKey(key).attributeClass;
 }
 
 /** The `semconv` family of a key, by its namespace; `fi.span.kind` is in both. */
-export function attributeFamily(key: string): AttributeFamily {
+function familyOf(key: string): AttributeFamily {
   if (key === A.FI_SPAN_KIND) return 'shared';
   if (key.startsWith(A.GEN_AI_NAMESPACE)) return 'gen_ai';
   return A.TRACEAI_NAMESPACES.some(namespace => key.startsWith(namespace)) ? 'traceai' : 'shared';
-}
-
-/** True for the opt-in `gen_ai.*` content keys (`gen_ai.input.messages`, ...); unclassified `gen_ai.*` keys count too. */
-export function isGenAiContent(key: string): boolean {
-  return attributeFamily(key) === 'gen_ai' && classifyAttribute(key)?.kind !== 'metadata';
 }

@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import { attributeFamily, isGenAiContent } from './attribute-classes';
+import type { AttributeFamily } from './attribute-classes';
 import * as A from './attributes';
 import { maskAttributes } from './masking';
 import { resolveGenAiContent, resolveTraceConfig, type Environment, type ResolvedTraceConfig } from './trace-config';
@@ -43,18 +43,15 @@ export function resolveAttributePolicy(options: VLLMSpanProcessorOptions | undef
 /**
  * The final pass over every attribute set this package writes (span start and rewrite):
  * keeps the chosen `semconv` family, drops `gen_ai.*` content unless opted in, masks
- * (src/masking.ts), then caps `input.value` / `output.value`. Pure.
+ * (src/masking.ts; the same pass), then caps `input.value` / `output.value`. Pure.
  */
 export function applyAttributePolicy(attributes: Attributes, policy: AttributePolicy): Attributes {
-  const kept: Attributes = {};
-  for (const [key, value] of Object.entries(attributes)) {
-    const family = attributeFamily(key);
-    if (policy.semconv === 'traceai' && family === 'gen_ai') continue;
-    if (policy.semconv === 'gen_ai' && family === 'traceai') continue;
-    if (!policy.genAiContent && isGenAiContent(key)) continue;
-    kept[key] = value;
-  }
-  const masked = maskAttributes(kept, policy.traceConfig);
+  const dropped: AttributeFamily | undefined = policy.semconv === 'traceai' ? 'gen_ai' : policy.semconv === 'gen_ai' ? 'traceai' : undefined;
+  const masked = maskAttributes(attributes, policy.traceConfig, (_key, { family, attributeClass }) => {
+    if (family === dropped) return false;
+    // Unclassified gen_ai.* keys count as content: dropped unless opted in.
+    return policy.genAiContent || family !== 'gen_ai' || attributeClass?.kind === 'metadata';
+  });
   for (const key of [A.INPUT_VALUE, A.OUTPUT_VALUE]) {
     const value = masked[key];
     if (typeof value === 'string' && value.length > policy.maxValueLength) masked[key] = truncate(value, policy.maxValueLength);

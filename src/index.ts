@@ -1,2 +1,2 @@
 export { VLLMSpanProcessor } from './processor';
-export type { VLLMSpanProcessorOptions, ProcessorSpan, ProcessorReadableSpan, SpanProcessorLike } from './types';
+export type { VLLMSpanProcessorOptions, TraceConfigOptions, SemconvFamily, ProcessorSpan, ProcessorReadableSpan, SpanProcessorLike } from './types';

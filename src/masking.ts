@@ -1,5 +1,5 @@
 import type { Attributes, AttributeValue, SpanStatus } from '@opentelemetry/api';
-import { classifyAttribute, UNCLASSIFIED, type ContentClass } from './attribute-classes';
+import { describeKey, UNCLASSIFIED, type ContentClass, type KeyDescription } from './attribute-classes';
 import {
   isLongDataUrl,
   redactGenAiMessages,
@@ -19,11 +19,15 @@ import { REDACTED_VALUE, type ResolvedTraceConfig } from './trace-config';
  * `__REDACTED__` or, for JSON values, redacted inside. Unclassified keys are hidden by
  * any text switch.
  */
-export function maskAttributes(attributes: Attributes, config: ResolvedTraceConfig): Attributes {
+export function maskAttributes(attributes: Attributes, config: ResolvedTraceConfig, keep?: (key: string, description: KeyDescription) => boolean): Attributes {
   const masked: Attributes = {};
-  for (const [key, value] of Object.entries(attributes)) {
+  for (const key in attributes) {
+    const value = attributes[key];
     if (value === undefined) continue;
-    const attributeClass = classifyAttribute(key) ?? UNCLASSIFIED;
+    const description = describeKey(key);
+    // The caller's filter (the semconv family) runs in the same pass: one object per span.
+    if (keep !== undefined && !keep(key, description)) continue;
+    const attributeClass = description.attributeClass ?? UNCLASSIFIED;
     masked[key] = attributeClass.kind === 'metadata' ? value : maskContent(value, attributeClass, config);
   }
   return masked;
@@ -52,7 +56,7 @@ function maskContent(value: AttributeValue, attributeClass: ContentClass, config
     case 'request-json':
       if (hidden) return REDACTED_VALUE;
       // Parse only when something inside can be hidden: most bodies pass untouched.
-      if (!config.hideInputImages && !mayHoldLongDataUrl(value, config.base64ImageMaxLength)) return value;
+      if (!(config.hideInputImages && mentions(value, 'image_url')) && !mayHoldLongDataUrl(value, config.base64ImageMaxLength)) return value;
       return rewriteJson(value, body => redactRequestBody(body, config.hideInputImages, config.base64ImageMaxLength));
     case 'response-json': {
       if (hidden) return REDACTED_VALUE;
@@ -63,7 +67,8 @@ function maskContent(value: AttributeValue, attributeClass: ContentClass, config
     case 'input-messages-json':
     case 'instructions-json': {
       const redaction = inputPartRedaction(config);
-      if (!redaction.all && !redaction.text && !redaction.images && !mayHoldLongBase64(value, redaction.base64MaxLength)) return value;
+      const imagesInside = redaction.images && mentions(value, '"image"');
+      if (!redaction.all && !redaction.text && !imagesInside && !mayHoldLongBase64(value, redaction.base64MaxLength)) return value;
       const redact = attributeClass.shape === 'input-messages-json' ? redactGenAiMessages : redactGenAiParts;
       return rewriteJson(value, parsed => redact(parsed, redaction));
     }
@@ -94,6 +99,11 @@ function outputPartRedaction(config: ResolvedTraceConfig): PartRedaction {
 
 function mayHoldLongDataUrl(value: AttributeValue, maxLength: number): boolean {
   return typeof value === 'string' && value.length > maxLength && value.includes(';base64,');
+}
+
+/** A cheap look before a parse: false when the serialised value cannot hold `text`. */
+function mentions(value: AttributeValue, text: string): boolean {
+  return typeof value !== 'string' || value.includes(text);
 }
 
 function mayHoldLongBase64(value: AttributeValue, maxLength: number): boolean {

@@ -15,6 +15,9 @@ const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048
 
 const METER_NAME = '@traceai/vllm';
 
+// Operations that generate tokens; pooling ones (embeddings, score, ...) report `completion_tokens: 0`.
+const GENERATING_OPERATIONS: ReadonlySet<unknown> = new Set([A.OperationValues.CHAT, A.OperationValues.TEXT_COMPLETION]);
+
 /**
  * Where the metrics go: the given `meterProvider`; with `metrics: true` alone, the global one
  * (looked up at the first recording, so it may be registered after the processor); or nowhere.
@@ -70,7 +73,7 @@ export class GenAiClientMetrics {
     return new GenAiClientMetrics(provider.getMeter(METER_NAME));
   }
 
-  /** Records one call: duration always, token counts that vLLM reported, time to first chunk for streams. */
+  /** Records one call: duration; the token counts vLLM reported (output ones where tokens are generated); time to first chunk of streams. */
   record(call: CallObservation, nowMs: number = performance.timeOrigin + performance.now()): void {
     const common = commonAttributes(call);
     const errorType = call.attributes[A.ERROR_TYPE];
@@ -79,7 +82,9 @@ export class GenAiClientMetrics {
     const input = call.attributes[A.GEN_AI_USAGE_INPUT_TOKENS];
     const output = call.attributes[A.GEN_AI_USAGE_OUTPUT_TOKENS];
     if (typeof input === 'number') this.tokenUsage.record(input, { ...common, [A.GEN_AI_TOKEN_TYPE]: 'input' });
-    if (typeof output === 'number') this.tokenUsage.record(output, { ...common, [A.GEN_AI_TOKEN_TYPE]: 'output' });
+    if (typeof output === 'number' && GENERATING_OPERATIONS.has(common[A.GEN_AI_OPERATION_NAME])) {
+      this.tokenUsage.record(output, { ...common, [A.GEN_AI_TOKEN_TYPE]: 'output' });
+    }
     const firstChunk = call.attributes[A.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK];
     if (typeof firstChunk === 'number') this.timeToFirstChunk.record(firstChunk, common);
   }

@@ -7,7 +7,10 @@ export interface VLLMSpanProcessorOptions {
    * against it; absent, every host counts. Only POSTs to known inference paths are traced.
    */
   baseUrlPattern?: string | RegExp;
-  /** Most bytes kept per request body and per response body (default 4 MiB). */
+  /**
+   * Most bytes kept per request body and per response body (default 4 MiB); a compressed
+   * response that would decode to more than this is not decoded (its span keeps the request side).
+   */
   maxBodyBytes?: number;
   /**
    * Longest embedding vector (in dimensions) recorded as `embedding.embeddings.{i}.embedding.vector`
@@ -41,7 +44,7 @@ export interface TraceConfigOptions {
   hideInputs?: boolean;
   /** Every output: `output.value`, output messages, vectors, classification (`FI_HIDE_OUTPUTS`). */
   hideOutputs?: boolean;
-  /** Input messages whole: text, images, tool calls, names (`FI_HIDE_INPUT_MESSAGES`). */
+  /** Input messages whole (text, images, tool calls, names) and completion prompts (`FI_HIDE_INPUT_MESSAGES`). */
   hideInputMessages?: boolean;
   /** Output messages whole (`FI_HIDE_OUTPUT_MESSAGES`). */
   hideOutputMessages?: boolean;

@@ -1,3 +1,4 @@
+import { isCommonChatChunk } from '../aggregate/chat-chunk-shape';
 import { ChatStreamAggregator } from '../aggregate/chat-stream';
 import * as A from '../attributes';
 import { getChatRequestAttributes, getChatResponseAttributes } from '../mappers/chat';
@@ -15,6 +16,7 @@ export const chatHandler = defineHandler({
   createStreamMapper: ({ validator, options }) =>
     new AggregatingStreamMapper(validator, {
       eventSchema: 'chat-completion-chunk',
+      isCommonEvent: isCommonChatChunk,
       wholeResponseSchema: 'chat-completion-response',
       aggregator: new ChatStreamAggregator(),
       mapResult: result => getChatResponseAttributes(result, undefined, options),

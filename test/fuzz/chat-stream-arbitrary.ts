@@ -44,8 +44,8 @@ const toolCall = fc.record({
 
 const choiceTruth: fc.Arbitrary<ChoiceTruth> = fc.record({
   content: fc.array(fragment, { maxLength: 8 }),
-  reasoning: fc.oneof(fc.constant([]), fc.array(fragment, { maxLength: 5 })),
-  toolCalls: fc.oneof(fc.constant([]), fc.array(toolCall, { maxLength: 3 })),
+  reasoning: fc.oneof(fc.constant<string[]>([]), fc.array(fragment, { maxLength: 5 })),
+  toolCalls: fc.oneof(fc.constant<ChoiceTruth['toolCalls']>([]), fc.array(toolCall, { maxLength: 3 })),
   finishReason: fc.constantFrom('stop', 'length', 'tool_calls', 'abort'),
   stopReason: fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 200_000 }), fc.constantFrom('</s>', 'END')),
 });

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { ChatStreamAggregator } from '../../src/aggregate/chat-stream';
 import { chatRequest, equivalentResponse, finalUsage, streamBody, streamChunks, streamTruth } from './chat-stream-arbitrary';
-import { comparable, expectValidAttributes, interpret, validator } from './fuzz-support';
+import { comparable, expectValidAttributes, interpret, runs, validator } from './fuzz-support';
 
 function exchangeOf(request: unknown, response: string, contentType: string) {
   return {
@@ -40,7 +40,7 @@ describe('chat stream aggregation (property)', () => {
           expect(choice.stop_reason).to.equal(expected.stop_reason);
         });
       }),
-      { numRuns: 400 },
+      runs(250),
     );
   });
 
@@ -60,7 +60,7 @@ describe('chat stream aggregation (property)', () => {
         expect(streamed.problems).to.deep.equal([]);
         expectValidAttributes(streamed.rewrite!.attributes);
       }),
-      { numRuns: 300 },
+      runs(200),
     );
   });
 });

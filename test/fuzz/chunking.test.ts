@@ -5,7 +5,7 @@ import * as zlib from 'zlib';
 import { Tracing } from '../support/tracing';
 import { VllmTestServer } from '../support/vllm-server';
 import { chatRequest, streamBody, streamTruth } from './chat-stream-arbitrary';
-import { captureExchange, comparable, expectValidAttributes, interpret, type ExchangeBytes } from './fuzz-support';
+import { captureExchange, comparable, expectValidAttributes, interpret, runs, type ExchangeBytes } from './fuzz-support';
 
 const SSE = 'text/event-stream; charset=utf-8';
 
@@ -42,7 +42,7 @@ describe('chunking independence (property)', () => {
         expect(comparable(cut)).to.deep.equal(comparable(whole));
         expect(whole!.attributes['llm.output_messages.0.role']).to.equal('assistant');
       }),
-      { numRuns: 200 },
+      runs(120),
     );
   });
 
@@ -54,7 +54,7 @@ describe('chunking independence (property)', () => {
           expect(comparable(interpret(captureExchange(bytes, { response: [offset] })).rewrite), `cut at ${offset}`).to.deep.equal(whole);
         }
       }),
-      { numRuns: 4 },
+      runs(3),
     );
   });
 
@@ -68,7 +68,7 @@ describe('chunking independence (property)', () => {
         expect(whole!.attributes['vllm.capture.truncated']).to.equal(true);
         expectValidAttributes(whole!.attributes);
       }),
-      { numRuns: 200 },
+      runs(120),
     );
   });
 
@@ -84,7 +84,7 @@ describe('chunking independence (property)', () => {
         expect(comparable(cut)).to.deep.equal(comparable(whole));
         expectValidAttributes(whole!.attributes);
       }),
-      { numRuns: 200 },
+      runs(120),
     );
   });
 });

@@ -4,7 +4,7 @@ import * as zlib from 'zlib';
 import { bodyText } from '../../src/body';
 import { decodeContent } from '../../src/capture/decode';
 import { chatRequest } from './chat-stream-arbitrary';
-import { captureExchange, expectValidAttributes, interpret } from './fuzz-support';
+import { captureExchange, expectValidAttributes, interpret, runs } from './fuzz-support';
 
 type Encoder = (bytes: Buffer) => Buffer;
 
@@ -33,7 +33,7 @@ describe('content decoding (property)', () => {
       fc.property(payload, encoder, (bytes, [encoding, encode]) => {
         expect(decodeContent(encode(bytes), encoding).equals(bytes)).to.equal(true);
       }),
-      { numRuns: 300 },
+      runs(300),
     );
   });
 
@@ -48,7 +48,7 @@ describe('content decoding (property)', () => {
           expect(bytes.subarray(0, decoded.length).equals(decoded), `cut at ${cut}`).to.equal(true);
         }
       }),
-      { numRuns: 40 },
+      runs(40),
     );
   });
 
@@ -68,7 +68,7 @@ describe('content decoding (property)', () => {
         expect(rewrite!.attributes['llm.input_messages.0.content']).to.equal('corrupt');
         expectValidAttributes(rewrite!.attributes);
       }),
-      { numRuns: 500 },
+      runs(500),
     );
   });
 

@@ -15,6 +15,15 @@ import { SchemaValidator } from '../../src/validation';
 
 const context = { validator: new SchemaValidator(), options: resolveOptions({}) };
 
+/**
+ * fast-check parameters for `numRuns` runs, scaled by FUZZ_FACTOR (e.g. `FUZZ_FACTOR=20 npx mocha
+ * test/fuzz/*.test.ts` for a deep run); `npm test` keeps the factor 1 so that the suite stays fast.
+ */
+export function runs(numRuns: number): { numRuns: number } {
+  const factor = Number(process.env.FUZZ_FACTOR ?? 1);
+  return { numRuns: Math.max(1, Math.round(numRuns * (Number.isFinite(factor) && factor > 0 ? factor : 1))) };
+}
+
 /** The validator every property test shares (compiling the schemas is the slow part). */
 export const validator = context.validator;
 

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type { Exchange } from '../../src/internal-types';
 import type { EndpointKind } from '../../src/routing';
 import { VllmTestServer, type ReceivedRequest } from '../support/vllm-server';
-import { expectValidAttributes, interpret } from './fuzz-support';
+import { expectValidAttributes, interpret, runs } from './fuzz-support';
 
 /** A valid request of every endpoint, with as many fields as vLLM reads (streamed where it can stream). */
 const SEED_REQUESTS: Array<{ endpoint: EndpointKind; path: string; body: Record<string, unknown> }> = [
@@ -193,7 +193,7 @@ describe('hostile bodies through interpretExchange (property)', () => {
         const seed = seeds[index % seeds.length];
         expectHarmless(seedExchange(seed, applyMutations(seed.request, changes), undefined, 0));
       }),
-      { numRuns: 400 },
+      runs(250),
     );
   });
 
@@ -204,7 +204,7 @@ describe('hostile bodies through interpretExchange (property)', () => {
         const original = seed.events === undefined ? seed.response : seed.events[eventIndex % seed.events.length].data;
         expectHarmless(seedExchange(seed, JSON.stringify(seed.request), applyMutations(original, changes), eventIndex));
       }),
-      { numRuns: 400 },
+      runs(250),
     );
   });
 
@@ -215,7 +215,7 @@ describe('hostile bodies through interpretExchange (property)', () => {
         expectHarmless(exchangeOf(seed.endpoint, JSON.stringify(seed.request), `{"error":${body},"message":${body},"type":${body}}`, false, status));
         expectHarmless(exchangeOf(seed.endpoint, JSON.stringify(seed.request), sseOf([{ data: `{"error":${body}}` }]), true));
       }),
-      { numRuns: 150 },
+      runs(120),
     );
   });
 });

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { runs } from './fuzz-support';
 import fc from 'fast-check';
 import { forEachSseEvent, parseSse } from '../../src/sse';
 
@@ -75,7 +76,7 @@ describe('SSE parser (property)', () => {
       fc.property(fc.oneof(sseText, framingSoup), text => {
         expect(parseSse(text)).to.deep.equal(referenceParse(text));
       }),
-      { numRuns: 3000 },
+      runs(3000),
     );
   });
 
@@ -84,7 +85,7 @@ describe('SSE parser (property)', () => {
       fc.property(fc.string({ unit: 'binary', maxLength: 200 }), text => {
         expect(parseSse(text)).to.deep.equal(referenceParse(text));
       }),
-      { numRuns: 1000 },
+      runs(1000),
     );
   });
 
@@ -97,7 +98,7 @@ describe('SSE parser (property)', () => {
           expect(whole.slice(0, events.length)).to.deep.equal(events);
         }
       }),
-      { numRuns: 300 },
+      runs(300),
     );
   });
 

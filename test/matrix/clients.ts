@@ -44,9 +44,13 @@ export async function createClient(name: ClientName, context: ClientContext): Pr
     case 'fetch':
       return { name, version: bundledUndici, undiciVersion: bundledUndici, chat: fetchChat(globalThis.fetch, context.baseUrl) };
     case 'undici': {
-      const undici = (await context.load('undici')) as { fetch: typeof fetch };
+      const undici = (await context.load('undici')) as { fetch: typeof fetch; Agent: new () => unknown };
       const version = context.versionOf('undici');
-      return { name, version, undiciVersion: version, chat: fetchChat(undici.fetch, context.baseUrl) };
+      // Every undici copy shares one global dispatcher (Symbol.for('undici.globalDispatcher.1')): without
+      // its own Agent this fetch would send through whichever undici registered first, often Node's.
+      const dispatcher = new undici.Agent();
+      const fetchWithOwnAgent = ((input: string, init: RequestInit) => undici.fetch(input, { ...init, dispatcher } as RequestInit)) as typeof fetch;
+      return { name, version, undiciVersion: version, chat: fetchChat(fetchWithOwnAgent, context.baseUrl) };
     }
   }
 }

@@ -10,6 +10,7 @@ import * as path from 'path';
 import { VLLMSpanProcessor } from '../../src/index';
 import { VllmTestServer } from '../support/vllm-server';
 import { createClient, type ChatClient, type Load } from './clients';
+import { readJson } from './json';
 import { createPipeline, type Order, type Pipeline } from './otel';
 import type { CellSpec, ClientResult, RunMode, RunResult } from './results';
 import { SCENARIOS, checkRewrittenSpan, checkUnrewrittenSpan, expectedCapturePath, type ChatOutcome, type ExportedSpan, type Scenario } from './scenarios';
@@ -49,7 +50,7 @@ class DiagCollector implements DiagLogger {
 /** Runs the cell named by argv and writes its RunResult; `load` is the cell's module loader. */
 export async function runCell(load: Load): Promise<void> {
   const [cellDir, order, resultFile] = process.argv.slice(2) as [string, Order, string];
-  const spec = (JSON.parse(fs.readFileSync(path.join(cellDir, 'package.json'), 'utf8')) as { matrix: CellSpec }).matrix;
+  const spec = readJson<{ matrix: CellSpec }>(path.join(cellDir, 'package.json')).matrix;
   const mode: RunMode = spec.onEnding || order === 'processor-first' ? 'rewritten' : 'warned';
   const result: RunResult = {
     cell: path.basename(cellDir),
@@ -74,7 +75,10 @@ export async function runCell(load: Load): Promise<void> {
   const pipeline = await createPipeline(spec.provider, order, load, () => new VLLMSpanProcessor());
   try {
     const versionOf = (name: string) => packageVersion(cellDir, name);
-    for (const name of spec.clients) {
+    // The npm undici last: loading it registers its Agent as the global dispatcher when none exists
+    // yet, and from then on Node's own fetch would send through it.
+    const clients = [...spec.clients].sort((a, b) => Number(a === 'undici') - Number(b === 'undici'));
+    for (const name of clients) {
       const client = await createClient(name, { load, baseUrl: server.baseUrl, versionOf });
       result.clients.push(await runClient(client, mode, pipeline, server, collector));
     }
@@ -145,6 +149,5 @@ function checkWarnings(mode: RunMode, warnings: string[]): string[] {
 }
 
 function packageVersion(cellDir: string, name: string): string {
-  const file = path.join(cellDir, 'node_modules', name, 'package.json');
-  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
+  return readJson<{ version: string }>(path.join(cellDir, 'node_modules', name, 'package.json')).version;
 }

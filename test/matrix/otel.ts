@@ -30,13 +30,15 @@ interface Exporter {
 }
 
 interface Provider {
+  getTracer(name: string, version?: string): ReturnType<typeof trace.getTracer>;
   register?(): void;
   addSpanProcessor?(processor: unknown): void;
   shutdown(): Promise<void>;
 }
 
 interface SpanExportModule {
-  SimpleSpanProcessor: new (exporter: Exporter) => unknown;
+  /** SDK 1.x and 2.x take the exporter, sdk-trace 3 an options object `{ exporter }`. */
+  SimpleSpanProcessor: new (exporterOrOptions: Exporter | { exporter: Exporter }) => unknown;
   InMemorySpanExporter: new () => Exporter;
 }
 
@@ -64,7 +66,8 @@ export async function createPipeline(
   const processor = processorFirst ?? createProcessor();
 
   const exporter = new exportModule.InMemorySpanExporter();
-  const provider = providerFactory([processor, new exportModule.SimpleSpanProcessor(exporter)]);
+  const exporting = new exportModule.SimpleSpanProcessor(flavor === 'sdk-trace-3' ? { exporter } : exporter);
+  const provider = providerFactory([processor, exporting]);
   instrumentation.setTracerProvider(provider);
   return {
     spans: () => exporter.getFinishedSpans(),
@@ -106,7 +109,7 @@ async function providerFactoryFor(flavor: ProviderFlavor, load: Load): Promise<P
         // sdk-trace 3 has no register(): the context manager and the global provider are set by hand.
         context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
         const provider = new TracerProvider({ spanProcessors });
-        trace.setGlobalTracerProvider(provider as Parameters<typeof trace.setGlobalTracerProvider>[0]);
+        trace.setGlobalTracerProvider(provider);
         return provider;
       };
     }

@@ -7,8 +7,11 @@ import type { Order, ProviderFlavor } from './otel';
 
 /** What a cell declares in its package.json under `matrix`. */
 export interface CellSpec {
-  /** Node major the cell runs on: 20 is the machine's Node, others come from test/matrix/runtimes. */
-  node: number;
+  /**
+   * The Node the cell runs on: this machine's Node when it is its major version, otherwise the
+   * binary installed by test/matrix/runtimes/node-<node> (the registry's `node` package).
+   */
+  node: number | string;
   module: 'cjs' | 'esm';
   provider: ProviderFlavor;
   /** Whether the cell's SDK calls SpanProcessor.onEnding (sdk-trace-base >= 2.3, sdk-trace 3). */
@@ -58,6 +61,8 @@ export interface CellResult {
   spec: CellSpec;
   /** Installed versions of the cell's direct dependencies. */
   packages: Record<string, string>;
+  /** tsc's complaints about the SDK's wiring of the processor (typecheck.ts); empty when it compiles. */
+  typeProblems: string[];
   runs: RunResult[];
   passed: boolean;
 }

@@ -42,6 +42,12 @@ export interface ChatOutcome {
   errorStatus?: number;
 }
 
+/** Token usage as vLLM reports it. */
+interface WireUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+}
+
 /** The span as the exporter saw it, reduced to what the scenarios check. */
 export interface ExportedSpan {
   name: string;
@@ -60,6 +66,7 @@ export interface Scenario {
   expected: { name: string; attributes: Attributes; status: { code: number; message?: string } };
 }
 
+const TEMPERATURE = 0.5;
 const SPAN_STATUS_UNSET = 0;
 const SPAN_STATUS_ERROR = 2;
 
@@ -96,6 +103,24 @@ function messageAttributes(messages: ChatMessage[]): Attributes {
   return attributes;
 }
 
+/** What every answered chat call carries, whichever client sent it and whether it streamed. */
+function answeredChatAttributes(o: { messages: ChatMessage[]; id: string; finishReason: string; usage: WireUsage; content: string }): Attributes {
+  return {
+    ...BASE_ATTRIBUTES,
+    [A.LLM_MODEL]: MODEL,
+    [A.GEN_AI_REQUEST_MODEL]: MODEL,
+    [A.GEN_AI_REQUEST_TEMPERATURE]: TEMPERATURE,
+    ...messageAttributes(o.messages),
+    [A.GEN_AI_RESPONSE_ID]: o.id,
+    [A.GEN_AI_RESPONSE_MODEL]: MODEL,
+    [A.GEN_AI_RESPONSE_FINISH_REASONS]: [o.finishReason],
+    ...tokenAttributes(o.usage.prompt_tokens, o.usage.completion_tokens),
+    [A.outputMessageKey(0, A.MESSAGE_ROLE)]: 'assistant',
+    [A.outputMessageKey(0, A.MESSAGE_CONTENT)]: o.content,
+    [A.INPUT_MIME_TYPE]: 'application/json',
+  };
+}
+
 function expectEqual(what: string, actual: unknown, expected: unknown): string[] {
   return JSON.stringify(actual) === JSON.stringify(expected)
     ? []
@@ -107,28 +132,18 @@ function chatScenario(): Scenario {
     { role: 'system', content: 'You are terse.' },
     { role: 'user', content: 'Say hello.' },
   ];
-  const body = chatCompletion({ id: 'chatcmpl-matrix-chat', model: MODEL, content: 'Hello there.', usage: { promptTokens: 14, completionTokens: 3 } });
+  const content = 'Hello there.';
+  const body = chatCompletion({ id: 'chatcmpl-matrix-chat', model: MODEL, content, usage: { promptTokens: 14, completionTokens: 3 } });
   return {
     id: 'chat',
-    request: { model: MODEL, messages, temperature: 0.5, stream: false },
+    request: { model: MODEL, messages, temperature: TEMPERATURE, stream: false },
     response: { json: body },
-    checkOutcome: outcome => [...expectEqual('text', outcome.text, 'Hello there.'), ...expectEqual('error', outcome.errorStatus, undefined)],
+    checkOutcome: outcome => [...expectEqual('text', outcome.text, content), ...expectEqual('error', outcome.errorStatus, undefined)],
     expected: {
       name: `${A.OperationValues.CHAT} ${MODEL}`,
       status: { code: SPAN_STATUS_UNSET },
       attributes: {
-        ...BASE_ATTRIBUTES,
-        [A.LLM_MODEL]: MODEL,
-        [A.GEN_AI_REQUEST_MODEL]: MODEL,
-        [A.GEN_AI_REQUEST_TEMPERATURE]: 0.5,
-        ...messageAttributes(messages),
-        [A.GEN_AI_RESPONSE_ID]: body.id,
-        [A.GEN_AI_RESPONSE_MODEL]: MODEL,
-        [A.GEN_AI_RESPONSE_FINISH_REASONS]: ['stop'],
-        ...tokenAttributes(body.usage.prompt_tokens, body.usage.completion_tokens),
-        [A.outputMessageKey(0, A.MESSAGE_ROLE)]: 'assistant',
-        [A.outputMessageKey(0, A.MESSAGE_CONTENT)]: 'Hello there.',
-        [A.INPUT_MIME_TYPE]: 'application/json',
+        ...answeredChatAttributes({ messages, id: body.id, finishReason: 'stop', usage: body.usage, content }),
         [A.OUTPUT_MIME_TYPE]: 'application/json',
       },
     },
@@ -136,11 +151,11 @@ function chatScenario(): Scenario {
 }
 
 /** The usage of a scripted stream, read from its final usage chunk. */
-function streamedUsage(events: string[]): { prompt_tokens: number; completion_tokens: number } {
+function streamedUsage(events: string[]): WireUsage {
   for (const event of [...events].reverse()) {
     const data = event.replace(/^data: /, '').trim();
     if (data === '[DONE]') continue;
-    const chunk = JSON.parse(data) as { usage?: { prompt_tokens: number; completion_tokens: number } };
+    const chunk = JSON.parse(data) as { usage?: WireUsage };
     if (chunk.usage) return chunk.usage;
   }
   throw new Error('scripted stream has no usage chunk');
@@ -150,36 +165,25 @@ function streamToolsScenario(): Scenario {
   const messages: ChatMessage[] = [{ role: 'user', content: 'What is the weather in Paris?' }];
   const id = 'chatcmpl-matrix-tools';
   const toolCall = { id: 'chatcmpl-tool-matrix', name: WEATHER_TOOL.name, argumentFragments: ['{"city": ', '"Paris"}'] };
-  const events = chatStreamEvents({ id, model: MODEL, content: ['Checking.'], toolCalls: [toolCall], promptTokens: 52, includeUsage: true });
-  const usage = streamedUsage(events);
+  const content = 'Checking.';
+  const events = chatStreamEvents({ id, model: MODEL, content: [content], toolCalls: [toolCall], promptTokens: 52, includeUsage: true });
   const call = A.outputMessageKey(0, A.toolCallSuffix(0, ''));
   return {
     id: 'chat-stream-tools',
-    request: { model: MODEL, messages, temperature: 0.5, stream: true, tools: [WEATHER_TOOL] },
+    request: { model: MODEL, messages, temperature: TEMPERATURE, stream: true, tools: [WEATHER_TOOL] },
     response: { events },
     checkOutcome: outcome => [
-      ...expectEqual('text', outcome.text, 'Checking.'),
+      ...expectEqual('text', outcome.text, content),
       ...expectEqual('tool calls', outcome.toolCalls, [{ name: WEATHER_TOOL.name, arguments: { city: 'Paris' } }]),
     ],
     expected: {
       name: `${A.OperationValues.CHAT} ${MODEL}`,
       status: { code: SPAN_STATUS_UNSET },
       attributes: {
-        ...BASE_ATTRIBUTES,
-        [A.LLM_MODEL]: MODEL,
-        [A.GEN_AI_REQUEST_MODEL]: MODEL,
-        [A.GEN_AI_REQUEST_TEMPERATURE]: 0.5,
-        ...messageAttributes(messages),
-        [A.GEN_AI_RESPONSE_ID]: id,
-        [A.GEN_AI_RESPONSE_MODEL]: MODEL,
-        [A.GEN_AI_RESPONSE_FINISH_REASONS]: ['tool_calls'],
-        ...tokenAttributes(usage.prompt_tokens, usage.completion_tokens),
-        [A.outputMessageKey(0, A.MESSAGE_ROLE)]: 'assistant',
-        [A.outputMessageKey(0, A.MESSAGE_CONTENT)]: 'Checking.',
+        ...answeredChatAttributes({ messages, id, finishReason: 'tool_calls', usage: streamedUsage(events), content }),
         [`${call}${A.TOOL_CALL_ID}`]: toolCall.id,
         [`${call}${A.TOOL_CALL_FUNCTION_NAME}`]: toolCall.name,
         [`${call}${A.TOOL_CALL_FUNCTION_ARGUMENTS}`]: toolCall.argumentFragments.join(''),
-        [A.INPUT_MIME_TYPE]: 'application/json',
       },
     },
   };
@@ -191,7 +195,7 @@ function errorScenario(): Scenario {
   const messages: ChatMessage[] = [{ role: 'user', content: 'Say hello.' }];
   return {
     id: 'error',
-    request: { model, messages, temperature: 0.5, stream: false },
+    request: { model, messages, temperature: TEMPERATURE, stream: false },
     response: { status: 404, json: nestedError(message, 'NotFoundError', 404) },
     checkOutcome: outcome => expectEqual('error status', outcome.errorStatus, 404),
     expected: {

@@ -1,0 +1,56 @@
+/**
+ * The TypeScript side of a cell: the wiring a user of the cell's SDK writes must compile against
+ * the SDK's own types and the tarball's declarations, once as an ES module (.mts, the `import`
+ * condition) and once as CommonJS (.cts, the `require` condition), under node16 resolution.
+ */
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { ProviderFlavor } from './otel';
+
+const TSC = require.resolve('typescript/bin/tsc');
+
+/** What a user of each SDK line writes to add the processor. */
+const WIRING: Record<ProviderFlavor, string> = {
+  'sdk-trace-node': [
+    `import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';`,
+    `import { VLLMSpanProcessor } from '@traceai/vllm';`,
+    `new NodeTracerProvider({ spanProcessors: [new VLLMSpanProcessor({ baseUrlPattern: 'localhost:8000' })] }).register();`,
+  ].join('\n'),
+  'sdk-trace-node-1': [
+    `import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';`,
+    `import { VLLMSpanProcessor } from '@traceai/vllm';`,
+    `const provider = new NodeTracerProvider();`,
+    `provider.addSpanProcessor(new VLLMSpanProcessor({ baseUrlPattern: 'localhost:8000' }));`,
+    `provider.register();`,
+  ].join('\n'),
+  'sdk-trace-3': [
+    `import { TracerProvider } from '@opentelemetry/sdk-trace';`,
+    `import { VLLMSpanProcessor } from '@traceai/vllm';`,
+    `new TracerProvider({ spanProcessors: [new VLLMSpanProcessor({ baseUrlPattern: 'localhost:8000' })] });`,
+  ].join('\n'),
+};
+
+/** Compiles the wiring of `flavor` inside the cell; returns tsc's complaints (empty: it compiles). */
+export async function typecheckWiring(cellDir: string, flavor: ProviderFlavor): Promise<string[]> {
+  const dir = path.join(cellDir, 'node_modules', '.matrix', 'types');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'wiring.mts'), WIRING[flavor] + '\n');
+  fs.writeFileSync(path.join(dir, 'wiring.cts'), WIRING[flavor] + '\n');
+  fs.writeFileSync(
+    path.join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      // skipLibCheck: the SDKs' own declarations are not under test, only whether ours fit theirs.
+      compilerOptions: { module: 'node16', moduleResolution: 'node16', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: true, types: [] },
+      files: ['wiring.mts', 'wiring.cts'],
+    }),
+  );
+  let output = '';
+  const code = await new Promise<number | null>(resolve => {
+    const child = spawn(process.execPath, [TSC, '-p', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', chunk => (output += chunk));
+    child.stderr.on('data', chunk => (output += chunk));
+    child.on('close', resolve);
+  });
+  return code === 0 ? [] : [`tsc: ${output.trim() || `exit ${code}`}`];
+}
