@@ -9,6 +9,7 @@ import { getBaseAttributes } from './mappers/common';
 import { maskStatus } from './masking';
 import { CallMetricsRecorder } from './metrics';
 import { resolveOptions } from './options';
+import type { EndpointKind } from './routing';
 import type { ProcessorReadableSpan, ProcessorSpan, SpanProcessorLike, VLLMSpanProcessorOptions } from './types';
 import { SchemaValidator } from './validation';
 
@@ -25,6 +26,8 @@ export class VLLMSpanProcessor implements SpanProcessorLike {
   /** Every attribute set written goes through it: semconv family, gen_ai content opt-in, masking, value cap. */
   private readonly policy: AttributePolicy;
   private readonly callMetrics: CallMetricsRecorder;
+  /** The span-start attributes of each endpoint, already through the policy: the same for every span. */
+  private readonly startAttributes = new Map<EndpointKind, Attributes>();
   private warnedTooLate = false;
 
   /** Throws on invalid options; listens to undici from here on. */
@@ -93,9 +96,15 @@ export class VLLMSpanProcessor implements SpanProcessorLike {
   }
 
   private markAsLlmSpan(record: CaptureRecord): void {
-    const handler = ENDPOINT_HANDLERS[record.endpoint];
+    let attributes = this.startAttributes.get(record.endpoint);
+    if (attributes === undefined) {
+      const handler = ENDPOINT_HANDLERS[record.endpoint];
+      if (handler === undefined) return;
+      attributes = applyAttributePolicy(getBaseAttributes(handler.spanKind, handler.operation), this.policy);
+      this.startAttributes.set(record.endpoint, attributes);
+    }
     // Set at start so samplers and span-start hooks already see an LLM span.
-    if (handler !== undefined) record.span.setAttributes(applyAttributePolicy(getBaseAttributes(handler.spanKind, handler.operation), this.policy));
+    record.span.setAttributes(attributes);
   }
 
   private recordMetrics(span: ProcessorSpan, attributes: Attributes): void {
