@@ -1,21 +1,13 @@
 import type { Attributes } from '@opentelemetry/api';
 import * as A from '../attributes';
 import type { MappingOptions } from '../endpoints/endpoint-handler';
-import type { ChatMessage, Usage } from '../wire/chat';
-import type { PromptInput } from '../wire/completion';
+import type { Usage } from '../wire/chat';
+import type { EmbeddingRequest } from '../wire/embedding';
 import { getInvocationParametersAttributes, getModelAttributes, getResponseIdentityAttributes, getUsageAttributes } from './common';
 import { getConversationAttributes, isConversationInput, promptTexts } from './inputs';
 
 /** The request fields that embeddings and `/pooling` share. */
-export interface EmbeddingLikeRequest {
-  model?: string | null;
-  input?: PromptInput | ChatMessage[] | ChatMessage[][];
-  messages?: ChatMessage[] | ChatMessage[][];
-  encoding_format?: string | null;
-  embed_dtype?: string | null;
-  dimensions?: number | null;
-  [key: string]: unknown;
-}
+export type EmbeddingLikeRequest = Pick<EmbeddingRequest, 'model' | 'input' | 'messages' | 'encoding_format' | 'embed_dtype' | 'dimensions'>;
 
 /** One output of an embeddings-like response: a vector, a matrix (token-level pooling) or base64. */
 export interface PooledOutput {
