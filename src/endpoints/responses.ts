@@ -12,10 +12,10 @@ export const responsesHandler = defineHandler({
   responseSchema: 'responses-response',
   getRequestAttributes: getResponsesRequestAttributes,
   getResponseAttributes: getResponsesResponseAttributes,
-  createStreamMapper: ({ validator }) =>
+  createStreamMapper: ({ validator, options }) =>
     new AggregatingStreamMapper(validator, {
       eventSchema: 'responses-stream-event',
       aggregator: new ResponsesStreamAggregator(),
-      mapResult: getResponsesResponseAttributes,
+      mapResult: result => getResponsesResponseAttributes(result, undefined, options),
     }),
 });

@@ -20,6 +20,13 @@ import {
   getSamplingAttributes,
   getUsageAttributes,
 } from './common';
+import type { MappingOptions } from '../endpoints/endpoint-handler';
+import {
+  getGenAiInputMessagesAttributes,
+  getGenAiOutputMessagesAttributes,
+  getGenAiSystemInstructionsAttributes,
+  getGenAiToolDefinitionsAttributes,
+} from './gen-ai-content';
 import { getGenAiRequestAttributes } from './gen-ai-request';
 import { getInputMessagesAttributes, getMessageAttributes, type MappableMessage } from './messages';
 
@@ -30,7 +37,7 @@ const RESPONSES_CONTENT_KEYS = ['input', 'instructions', 'tools', 'model'] as co
  * `llm.input_messages`: `instructions` first as the system message (as vLLM renders it),
  * then a text input as one user message, or each input item as the message it stands for.
  */
-export function getResponsesRequestAttributes(request: ResponsesRequest): Attributes {
+export function getResponsesRequestAttributes(request: ResponsesRequest, options?: MappingOptions): Attributes {
   const { max_output_tokens, temperature, top_p, top_k } = request;
   const attributes: Attributes = {
     ...getModelAttributes(request.model),
@@ -41,6 +48,15 @@ export function getResponsesRequestAttributes(request: ResponsesRequest): Attrib
     ...getInputMessagesAttributes(inputMessages(request)),
   };
   if (Array.isArray(request.tools) && request.tools.length > 0) attributes[A.LLM_TOOLS] = JSON.stringify(request.tools);
+  if (options?.genAiContent) {
+    // The conventions keep `instructions` apart from the conversation, unlike llm.input_messages.
+    Object.assign(
+      attributes,
+      getGenAiSystemInstructionsAttributes(request.instructions),
+      getGenAiInputMessagesAttributes(itemMessages(request)),
+      getGenAiToolDefinitionsAttributes(request.tools),
+    );
+  }
   return attributes;
 }
 
@@ -49,18 +65,26 @@ export function getResponsesRequestAttributes(request: ResponsesRequest): Attrib
  * tokens included), a finish reason, and the output items folded into one assistant message
  * `llm.output_messages.0`: the text of the message items, the reasoning text, the function calls.
  */
-export function getResponsesResponseAttributes(response: ResponsesResponse): Attributes {
+export function getResponsesResponseAttributes(response: ResponsesResponse, _request?: unknown, options?: MappingOptions): Attributes {
   const attributes: Attributes = { ...getResponseIdentityAttributes(response), ...getUsageAttributes(toUsage(response.usage)) };
   const finishReason = finishReasonOf(response);
   if (finishReason !== undefined) Object.assign(attributes, getFinishAttributes([{ finish_reason: finishReason }]));
   const message = outputMessage(response.output);
   if (message !== undefined) Object.assign(attributes, getMessageAttributes(`${A.LLM_OUTPUT_MESSAGES}.0`, message));
+  if (message !== undefined && options?.genAiContent) {
+    Object.assign(attributes, getGenAiOutputMessagesAttributes([{ index: 0, message, finish_reason: finishReason }]));
+  }
   return attributes;
 }
 
 function inputMessages(request: ResponsesRequest): MappableMessage[] {
+  const items = itemMessages(request);
+  return typeof request.instructions === 'string' ? [{ role: 'system', content: request.instructions }, ...items] : items;
+}
+
+/** The input without `instructions`: a text input as one user message, or each item as the message it stands for. */
+function itemMessages(request: ResponsesRequest): MappableMessage[] {
   const messages: MappableMessage[] = [];
-  if (typeof request.instructions === 'string') messages.push({ role: 'system', content: request.instructions });
   if (typeof request.input === 'string') messages.push({ role: 'user', content: request.input });
   else {
     for (const item of request.input) {
