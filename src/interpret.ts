@@ -8,6 +8,9 @@ import { getBaseAttributes } from './mappers/common';
 import { readErrorBody, type ReportedError } from './mappers/error';
 import { forEachSseEvent } from './sse';
 
+/** What `guarded` returns for a step that threw (already logged), as opposed to a body that failed its schema. */
+const MAPPING_FAILED = Symbol('mapping failed');
+
 /** Receives one line per problem found in a body; the processor sends them to `diag.debug`. */
 export type ProblemLog = (problem: string) => void;
 
@@ -17,9 +20,8 @@ export type ProblemLog = (problem: string) => void;
  * Whatever fails to decode, parse or validate is left out and reported to `log`; what
  * did validate is still mapped. Pure apart from `log`.
  */
-export function interpretExchange(exchange: Exchange, context: MappingContext, log: ProblemLog): SpanRewrite | undefined {
+export function interpretExchange(exchange: Exchange, context: MappingContext, log: ProblemLog): SpanRewrite {
   const handler = ENDPOINT_HANDLERS[exchange.endpoint];
-  if (handler === undefined) return undefined;
   const attributes: Attributes = getBaseAttributes(handler.spanKind, handler.operation);
   const request = mapRequest(exchange, handler, context, log, attributes);
   let status: SpanStatus | undefined;
@@ -38,13 +40,13 @@ export function interpretExchange(exchange: Exchange, context: MappingContext, l
       fail(error ?? { message: `HTTP ${statusCode}`, type: undefined }, String(statusCode));
     } else if (isEventStream(exchange.contentType, response.text)) {
       const streamError = guarded(log, 'stream mapping', () => mapStream(response.text!, handler, context, request, log, attributes));
-      if (streamError !== undefined) fail(streamError, 'stream_error');
+      if (streamError !== undefined && streamError !== MAPPING_FAILED) fail(streamError, 'stream_error');
       if (exchange.timeToFirstChunk !== undefined) attributes[A.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = exchange.timeToFirstChunk;
     } else {
       const text = response.text;
       const mapped = guarded(log, 'response mapping', () => handler.mapResponse(parseJson(text), context, request?.request));
       if (mapped === undefined) log(`response body fails its schema: ${context.validator.lastErrorText()}`);
-      else Object.assign(attributes, mapped, { [A.OUTPUT_VALUE]: response.text, [A.OUTPUT_MIME_TYPE]: 'application/json' });
+      else if (mapped !== MAPPING_FAILED) Object.assign(attributes, mapped, { [A.OUTPUT_VALUE]: response.text, [A.OUTPUT_MIME_TYPE]: 'application/json' });
     }
   }
   if (exchange.transportError !== undefined && !exchange.transportError.aborted) {
@@ -66,6 +68,7 @@ function mapRequest(exchange: Exchange, handler: EndpointHandler, context: Mappi
   attributes[A.INPUT_MIME_TYPE] = 'application/json';
   const text = request.text;
   const mapped = guarded(log, 'request mapping', () => handler.mapRequest(parseJson(text), context));
+  if (mapped === MAPPING_FAILED) return undefined;
   if (mapped === undefined) {
     log(`request body fails its schema: ${context.validator.lastErrorText()}`);
     return undefined;
@@ -78,14 +81,15 @@ function mapRequest(exchange: Exchange, handler: EndpointHandler, context: Mappi
  * Runs one mapping step so that a throw maps nothing instead of losing the whole span: a value
  * nested thousands deep validates but overflows the stack in JSON.stringify, for one.
  */
-function guarded<T>(log: ProblemLog, step: string, map: () => T): T | undefined {
+function guarded<T>(log: ProblemLog, step: string, map: () => T): T | typeof MAPPING_FAILED {
   try {
     return map();
   } catch (error) {
     log(`${step} failed: ${String(error)}`);
-    return undefined;
+    return MAPPING_FAILED;
   }
 }
+
 
 /** Maps the events of an SSE body; returns the error event, if the stream carried one. */
 function mapStream(

@@ -1,4 +1,5 @@
 import type { Attributes, AttributeValue, SpanStatus } from '@opentelemetry/api';
+import { parseJson } from './body';
 import { describeKey, UNCLASSIFIED, type ContentClass, type KeyDescription } from './attribute-classes';
 import {
   isLongDataUrl,
@@ -112,12 +113,6 @@ function mayHoldLongBase64(value: AttributeValue, maxLength: number): boolean {
 
 /** Parses, redacts and serialises a JSON attribute; a value that is not JSON is hidden whole. */
 function rewriteJson(value: AttributeValue, redact: (parsed: unknown) => unknown): AttributeValue {
-  if (typeof value !== 'string') return REDACTED_VALUE;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    return REDACTED_VALUE;
-  }
-  return JSON.stringify(redact(parsed));
+  const parsed = typeof value === 'string' ? parseJson(value) : undefined;
+  return parsed === undefined ? REDACTED_VALUE : JSON.stringify(redact(parsed));
 }

@@ -99,7 +99,6 @@ export class VLLMSpanProcessor implements SpanProcessorLike {
     let attributes = this.startAttributes.get(record.endpoint);
     if (attributes === undefined) {
       const handler = ENDPOINT_HANDLERS[record.endpoint];
-      if (handler === undefined) return;
       attributes = applyAttributePolicy(getBaseAttributes(handler.spanKind, handler.operation), this.policy);
       this.startAttributes.set(record.endpoint, attributes);
     }
@@ -118,7 +117,6 @@ export class VLLMSpanProcessor implements SpanProcessorLike {
   private rewrite(record: CaptureRecord): void {
     try {
       const rewrite = interpretExchange(record.toExchange(), this.mapping, problem => logger.debug(problem));
-      if (rewrite === undefined) return;
       const span = record.span;
       span.updateName(rewrite.name);
       span.setAttributes(applyAttributePolicy(rewrite.attributes, this.policy));

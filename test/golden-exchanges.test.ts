@@ -16,7 +16,7 @@ describe('golden exchanges', () => {
       const folder = path.join(EXCHANGES, scenario);
       const problems: string[] = [];
       const context = { validator, options: resolveOptions(loadMeta(folder).options) };
-      const actual = JSON.parse(JSON.stringify(interpretExchange(loadExchange(folder), context, p => problems.push(p)) ?? null));
+      const actual = JSON.parse(JSON.stringify(interpretExchange(loadExchange(folder), context, p => problems.push(p))));
       const expectedFile = path.join(folder, 'expected.json');
       if (process.env.UPDATE_GOLDEN) fs.writeFileSync(expectedFile, JSON.stringify({ ...actual, problems }, null, 2) + '\n');
       const expected = JSON.parse(fs.readFileSync(expectedFile, 'utf8'));

@@ -22,7 +22,7 @@ function goldenRewrites(): Array<{ scenario: string; attributes: Attributes }> {
     const folder = path.join(EXCHANGES, scenario);
     const options = resolveOptions({ ...loadMeta(folder).options, genAiContent: true });
     const rewrite = interpretExchange(loadExchange(folder), { validator, options }, () => undefined);
-    return { scenario, attributes: rewrite?.attributes ?? {} };
+    return { scenario, attributes: rewrite.attributes };
   });
 }
 

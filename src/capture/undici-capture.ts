@@ -97,7 +97,7 @@ export class UndiciCapture {
   private endpointFor(request: UndiciRequest): EndpointKind | undefined {
     if (request.method !== 'POST') return undefined;
     const endpoint = endpointForPath(request.path);
-    if (endpoint === undefined || ENDPOINT_HANDLERS[endpoint] === undefined) {
+    if (endpoint === undefined) {
       // Off the common path: only POSTs that are no inference call get this far.
       if (isVersionedApiPath(request.path)) {
         const url = requestUrl(request);

@@ -1,6 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import * as A from '../attributes';
 import type { ContentPart, ToolCall } from '../wire/chat';
+import { parseJson } from '../body';
 import type { MappableMessage } from './messages';
 
 /**
@@ -147,11 +148,7 @@ function toolCallPart(call: ToolCall): GenAiPart {
 
 /** Arguments arrive as a JSON string; the conventions record the object. Not JSON: kept as the string. */
 function parseArguments(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
+  return parseJson(text) ?? text;
 }
 
 function optionalId(id: string | null | undefined): { id?: string } {

@@ -58,7 +58,7 @@ describe('chat stream aggregation (property)', () => {
         };
         expect(withoutOutputValue(streamed.rewrite)).to.deep.equal(withoutOutputValue(whole.rewrite));
         expect(streamed.problems).to.deep.equal([]);
-        expectValidAttributes(streamed.rewrite!.attributes);
+        expectValidAttributes(streamed.rewrite.attributes);
       }),
       runs(200),
     );

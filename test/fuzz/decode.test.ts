@@ -65,8 +65,8 @@ describe('content decoding (property)', () => {
         const { rewrite } = interpret(
           captureExchange({ endpoint: 'chat', request: Buffer.from(JSON.stringify(chatRequest('corrupt'))), response, contentType, contentEncoding }),
         );
-        expect(rewrite!.attributes['llm.input_messages.0.content']).to.equal('corrupt');
-        expectValidAttributes(rewrite!.attributes);
+        expect(rewrite.attributes['llm.input_messages.0.content']).to.equal('corrupt');
+        expectValidAttributes(rewrite.attributes);
       }),
       runs(500),
     );
@@ -82,7 +82,7 @@ describe('content decoding (property)', () => {
     const { rewrite, problems } = interpret(
       captureExchange({ endpoint: 'chat', request: Buffer.from(JSON.stringify(chatRequest('bomb'))), response: bomb, contentType: 'application/json', contentEncoding: 'gzip' }, {}, 1024 * 1024),
     );
-    expect(rewrite!.attributes['llm.input_messages.0.content']).to.equal('bomb');
+    expect(rewrite.attributes['llm.input_messages.0.content']).to.equal('bomb');
     expect(problems.join('\n')).to.match(/not decoded/);
   });
 });

@@ -29,7 +29,7 @@ export const validator = context.validator;
 
 /** What interpreting one exchange gave: the rewrite and the problems it logged. */
 export interface Interpretation {
-  rewrite: SpanRewrite | undefined;
+  rewrite: SpanRewrite;
   problems: string[];
 }
 
@@ -79,8 +79,7 @@ export function cutAt(bytes: Buffer, offsets: number[]): Buffer[] {
 }
 
 /** A rewrite without what legitimately differs between two captures of the same bytes. */
-export function comparable(rewrite: SpanRewrite | undefined): unknown {
-  if (rewrite === undefined) return undefined;
+export function comparable(rewrite: SpanRewrite): unknown {
   const { 'gen_ai.response.time_to_first_chunk': _timing, ...attributes } = rewrite.attributes;
   return { ...rewrite, attributes };
 }

@@ -132,8 +132,8 @@ function exchangeOf(endpoint: EndpointKind, request: string, response: string, s
 function expectHarmless(exchange: Exchange): void {
   const { rewrite } = interpret(exchange);
   expect(rewrite, 'a known endpoint always gets a rewrite').to.not.equal(undefined);
-  expect(rewrite!.name).to.be.a('string');
-  expectValidAttributes(rewrite!.attributes);
+  expect(rewrite.name).to.be.a('string');
+  expectValidAttributes(rewrite.attributes);
   expect(({} as Record<string, unknown>).polluted, 'Object.prototype polluted').to.equal(undefined);
   expect(([] as unknown as Record<string, unknown>).polluted, 'Array.prototype polluted').to.equal(undefined);
   expect(Object.prototype.toString.call({})).to.equal('[object Object]');
@@ -166,7 +166,7 @@ describe('hostile bodies through interpretExchange (property)', () => {
       // The seeds themselves must map: otherwise the properties below would prove little.
       const { rewrite, problems } = interpret(seedExchange(seed, JSON.stringify(seed.request), undefined, 0));
       expect(problems, `${seed.endpoint}${seed.events ? ' stream' : ''}`).to.deep.equal([]);
-      expect(Object.keys(rewrite!.attributes).length).to.be.greaterThan(8);
+      expect(Object.keys(rewrite.attributes).length).to.be.greaterThan(8);
     }
   });
 
@@ -217,5 +217,19 @@ describe('hostile bodies through interpretExchange (property)', () => {
       }),
       runs(120),
     );
+  });
+});
+
+describe('a mapping step that throws', () => {
+  it('is logged once as a failure, not also as a schema failure, and the rest of the span is kept', () => {
+    // Validates (the parameter is open), parses, but overflows the stack in JSON.stringify of llm.invocation_parameters.
+    const depth = 20_000;
+    const request = `{"model":"m","messages":[{"role":"user","content":"deep"}],"vllm_xargs":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+    const response = JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion', model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }] });
+    const { rewrite, problems } = interpret(exchangeOf('chat', request, response, false));
+    expect(problems.filter(problem => problem.startsWith('request mapping failed'))).to.have.length(1);
+    expect(problems.filter(problem => problem.includes('fails its schema'))).to.deep.equal([]);
+    expect(rewrite.attributes['llm.output_messages.0.content']).to.equal('ok');
+    expect(rewrite.attributes['fi.span.kind']).to.equal('LLM');
   });
 });
