@@ -104,7 +104,7 @@ function mapStream(
   let streamError: ReportedError | undefined;
   let unparsable = 0;
   forEachSseEvent(text, (data, eventName) => {
-    if (data === '[DONE]') return;
+    if (data === '[DONE]' || mapper.addText(data, eventName)) return;
     const value = parseJson(data);
     if (value === undefined) {
       unparsable++;
@@ -118,7 +118,7 @@ function mapStream(
         return;
       }
     }
-    mapper.add(value, eventName);
+    mapper.add(value, eventName, data);
   });
   const mapped = mapper.finish();
   if (unparsable + mapped.invalidEvents > 0) log(`${unparsable} stream events not JSON, ${mapped.invalidEvents} failed their schema`);

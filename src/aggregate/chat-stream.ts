@@ -1,5 +1,13 @@
 import type { ChatChoice, ChatCompletionChunk, ChatCompletionResponse, ToolCall, ToolCallDelta } from '../wire/chat';
+import { EventTemplate } from './event-template';
 import { StreamEnvelope } from './stream-envelope';
+
+/** The delta field that carries a token chunk's text. */
+type TokenField = 'content' | 'reasoning' | 'reasoning_content';
+const TOKEN_FIELDS: readonly string[] = ['content', 'reasoning', 'reasoning_content'] satisfies TokenField[];
+
+// Learning a template costs about one extra parse; a stream whose chunks never repeat stops trying.
+const MAX_TEMPLATE_ATTEMPTS = 4;
 
 /** One choice while its deltas are arriving. */
 interface ChoiceState {
@@ -21,6 +29,9 @@ interface ChoiceState {
 export class ChatStreamAggregator {
   private readonly envelope = new StreamEnvelope();
   private readonly choices = new Map<number, ChoiceState>();
+  private template: EventTemplate<ChatCompletionChunk> | undefined;
+  private templateField: TokenField = 'content';
+  private templateAttempts = 0;
 
   /** Folds in one validated chunk. */
   add(chunk: ChatCompletionChunk): void {
@@ -37,6 +48,30 @@ export class ChatStreamAggregator {
       if (choice.finish_reason != null) state.finishReason = choice.finish_reason;
       if (choice.stop_reason != null) state.stopReason = choice.stop_reason;
     }
+  }
+
+  /** Folds in a chunk given as text when it is the learnt token chunk with another token; false otherwise. */
+  addText(text: string): boolean {
+    const token = this.template?.match(text);
+    if (token === undefined) return false;
+    const template = this.template!.event;
+    this.envelope.add(template);
+    const state = this.choiceState(template.choices[0].index);
+    if (this.templateField === 'content') state.content += token;
+    else state.reasoning += token;
+    return true;
+  }
+
+  /** Learns a template from a validated token chunk and its text, for `addText`. */
+  learn(chunk: ChatCompletionChunk, text: string): void {
+    if (this.templateAttempts >= MAX_TEMPLATE_ATTEMPTS) return;
+    const field = tokenFieldOf(chunk);
+    if (field === undefined) return;
+    this.templateAttempts++;
+    const template = EventTemplate.fromEvent(chunk, text, `"delta":{"${field}":`, probe => tokenOf(probe, field));
+    if (template === undefined) return;
+    this.template = template;
+    this.templateField = field;
   }
 
   /** The aggregated response, or undefined when no chunk arrived. */
@@ -85,6 +120,29 @@ export class ChatStreamAggregator {
       if (delta.function?.arguments != null) call.arguments += delta.function.arguments;
     }
   }
+}
+
+/**
+ * The field of a token chunk: one choice whose delta holds one string field, content or
+ * reasoning, and nothing that ends the choice or carries usage. Only such a chunk is folded
+ * by `addText` as `content += token` alone, exactly what `add` would do with it.
+ */
+function tokenFieldOf(chunk: ChatCompletionChunk): TokenField | undefined {
+  if (chunk.choices.length !== 1 || chunk.usage != null) return undefined;
+  const choice = chunk.choices[0];
+  if (choice.finish_reason != null || choice.stop_reason != null) return undefined;
+  const fields = Object.keys(choice.delta);
+  if (fields.length !== 1 || !TOKEN_FIELDS.includes(fields[0])) return undefined;
+  const field = fields[0] as TokenField;
+  return typeof choice.delta[field] === 'string' ? field : undefined;
+}
+
+/** The token of a parsed probe chunk (anything JSON.parse gives), or undefined. */
+function tokenOf(probe: unknown, field: TokenField): unknown {
+  const choices = (probe as { choices?: unknown } | undefined)?.choices;
+  if (!Array.isArray(choices) || choices.length !== 1) return undefined;
+  const delta = (choices[0] as { delta?: Record<string, unknown> } | null)?.delta;
+  return typeof delta === 'object' && delta !== null ? delta[field] : undefined;
 }
 
 function toToolCall(call: { id: string | null; type: string | null; name: string; arguments: string }): ToolCall {

@@ -37,6 +37,10 @@ export function defineHandler<RequestId extends SchemaId, ResponseId extends Sch
 class UnexpectedStreamMapper implements StreamMapper {
   private events = 0;
 
+  addText(): boolean {
+    return false;
+  }
+
   add(): void {
     this.events++;
   }

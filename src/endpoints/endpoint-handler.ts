@@ -30,8 +30,10 @@ export interface StreamMapping {
 
 /** Folds the JSON events of one stream; one per span. */
 export interface StreamMapper {
-  /** One parsed `data:` event that is not `[DONE]` and not an error. */
-  add(value: unknown, eventName: string | undefined): void;
+  /** Folds a `data:` event from its text alone when it can (no parse needed); false when it cannot. */
+  addText(text: string, eventName: string | undefined): boolean;
+  /** One parsed `data:` event that is not `[DONE]` and not an error; `text` is what it was parsed from. */
+  add(value: unknown, eventName: string | undefined, text: string): void;
   /** The attributes for everything that arrived. */
   finish(): StreamMapping;
 }

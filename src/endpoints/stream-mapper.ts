@@ -6,6 +6,10 @@ import type { StreamMapper, StreamMapping } from './endpoint-handler';
 /** Folds the validated events of one stream into the body a non-stream call would have returned. */
 export interface StreamAggregator<Event, Result> {
   add(event: Event, eventName: string | undefined): void;
+  /** Optional fast path: folds an unnamed event from its text alone (see EventTemplate); false when it cannot. */
+  addText?(text: string): boolean;
+  /** With `addText`: sees each validated unnamed event with its text, to learn from. */
+  learn?(event: Event, text: string): void;
   /** The folded body, or undefined when nothing usable arrived. */
   result(): Result | undefined;
 }
@@ -38,9 +42,16 @@ export class AggregatingStreamMapper<EventId extends SchemaId, Result> implement
 
   constructor(private readonly validator: SchemaValidator, private readonly spec: AggregationSpec<EventId, Result>) {}
 
-  add(value: unknown, eventName: string | undefined): void {
+  addText(text: string, eventName: string | undefined): boolean {
+    return eventName === undefined && this.spec.aggregator.addText?.(text) === true;
+  }
+
+  add(value: unknown, eventName: string | undefined, text: string): void {
     const { eventSchema, isCommonEvent, wholeResponseSchema, aggregator } = this.spec;
-    if (isCommonEvent?.(value) || this.validator.is(eventSchema, value)) aggregator.add(value, eventName);
+    if (isCommonEvent?.(value) || this.validator.is(eventSchema, value)) {
+      aggregator.add(value, eventName);
+      if (eventName === undefined) aggregator.learn?.(value, text);
+    }
     // SchemaIdOf<Result> guarantees the type; TypeScript cannot follow it through the mapped type.
     else if (wholeResponseSchema !== undefined && this.validator.is(wholeResponseSchema, value)) this.wholeResponse = value as unknown as Result;
     else this.invalidEvents++;
