@@ -13,6 +13,9 @@ export const TRUNCATION_MARK = '…[truncated]';
 
 const SEMCONV_FAMILIES: readonly SemconvFamily[] = ['both', 'traceai', 'gen_ai'];
 
+// The raw bodies: the only values long enough to need a cap of their own.
+const CAPPED_KEYS = [A.INPUT_VALUE, A.OUTPUT_VALUE] as const;
+
 /** What the final pass over a span's attributes needs, resolved once at construction. */
 export interface AttributePolicy {
   traceConfig: ResolvedTraceConfig;
@@ -43,7 +46,8 @@ export function resolveAttributePolicy(options: VLLMSpanProcessorOptions | undef
 /**
  * The final pass over every attribute set this package writes (span start and rewrite):
  * keeps the chosen `semconv` family, drops `gen_ai.*` content unless opted in, masks
- * (src/masking.ts; the same pass), then caps `input.value` / `output.value`. Pure.
+ * (src/masking.ts; the same pass), then caps `input.value` / `output.value`. Pure: returns
+ * `attributes` itself when nothing changes, a new object otherwise.
  */
 export function applyAttributePolicy(attributes: Attributes, policy: AttributePolicy): Attributes {
   const dropped: AttributeFamily | undefined = policy.semconv === 'traceai' ? 'gen_ai' : policy.semconv === 'gen_ai' ? 'traceai' : undefined;
@@ -52,11 +56,15 @@ export function applyAttributePolicy(attributes: Attributes, policy: AttributePo
     // Unclassified gen_ai.* keys count as content: dropped unless opted in.
     return policy.genAiContent || family !== 'gen_ai' || attributeClass?.kind === 'metadata';
   });
-  for (const key of [A.INPUT_VALUE, A.OUTPUT_VALUE]) {
+  let capped = masked;
+  for (const key of CAPPED_KEYS) {
     const value = masked[key];
-    if (typeof value === 'string' && value.length > policy.maxValueLength) masked[key] = truncate(value, policy.maxValueLength);
+    if (typeof value !== 'string' || value.length <= policy.maxValueLength) continue;
+    // Never write into the caller's object (maskAttributes returns it when nothing changed).
+    if (capped === attributes) capped = { ...attributes };
+    capped[key] = truncate(value, policy.maxValueLength);
   }
-  return masked;
+  return capped;
 }
 
 function truncate(value: string, maxLength: number): string {

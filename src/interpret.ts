@@ -46,7 +46,11 @@ export function interpretExchange(exchange: Exchange, context: MappingContext, l
       const text = response.text;
       const mapped = guarded(log, 'response mapping', () => handler.mapResponse(parseJson(text), context, request?.request));
       if (mapped === undefined) log(`response body fails its schema: ${context.validator.lastErrorText()}`);
-      else if (mapped !== MAPPING_FAILED) Object.assign(attributes, mapped, { [A.OUTPUT_VALUE]: response.text, [A.OUTPUT_MIME_TYPE]: 'application/json' });
+      else if (mapped !== MAPPING_FAILED) {
+        Object.assign(attributes, mapped);
+        attributes[A.OUTPUT_VALUE] = text;
+        attributes[A.OUTPUT_MIME_TYPE] = 'application/json';
+      }
     }
   }
   if (exchange.transportError !== undefined && !exchange.transportError.aborted) {

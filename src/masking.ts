@@ -18,20 +18,35 @@ import { REDACTED_VALUE, type ResolvedTraceConfig } from './trace-config';
  * this package writes passes through, at span start and in the rewrite. Pure. Each key is
  * classified (src/attribute-classes.ts); metadata passes, content is replaced by
  * `__REDACTED__` or, for JSON values, redacted inside. Unclassified keys are hidden by
- * any text switch.
+ * any text switch. Returns `attributes` itself when nothing changes, a new object otherwise.
  */
 export function maskAttributes(attributes: Attributes, config: ResolvedTraceConfig, keep?: (key: string, description: KeyDescription) => boolean): Attributes {
-  const masked: Attributes = {};
+  // Copy on the first change: with no switch on, nearly every span passes whole and is not copied.
+  let masked: Attributes | undefined;
   for (const key in attributes) {
     const value = attributes[key];
-    if (value === undefined) continue;
     const description = describeKey(key);
-    // The caller's filter (the semconv family) runs in the same pass: one object per span.
-    if (keep !== undefined && !keep(key, description)) continue;
+    // The caller's filter (the semconv family) runs in the same pass.
+    const kept = value !== undefined && (keep === undefined || keep(key, description));
     const attributeClass = description.attributeClass ?? UNCLASSIFIED;
-    masked[key] = attributeClass.kind === 'metadata' ? value : maskContent(value, attributeClass, config);
+    const result = !kept ? undefined : attributeClass.kind === 'metadata' ? value : maskContent(value, attributeClass, config);
+    if (masked === undefined) {
+      if (kept && result === value) continue;
+      masked = copyBefore(attributes, key);
+    }
+    if (result !== undefined) masked[key] = result;
   }
-  return masked;
+  return masked ?? attributes;
+}
+
+/** The entries of `attributes` that come before `stop`, in order. */
+function copyBefore(attributes: Attributes, stop: string): Attributes {
+  const copy: Attributes = {};
+  for (const key in attributes) {
+    if (key === stop) break;
+    copy[key] = attributes[key];
+  }
+  return copy;
 }
 
 // The signature of a request-validation error that repeats the request (pydantic's `'input': ...`).

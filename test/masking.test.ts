@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import fc from 'fast-check';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Attributes } from '@opentelemetry/api';
@@ -280,6 +281,32 @@ describe('masking', () => {
       // 21 - 12 = 9 code units would end inside the fifth emoji: the cut goes before it.
       const emoji = applyAttributePolicy({ 'output.value': '😀'.repeat(30) }, policy({ maxValueLength: 21 }))['output.value'] as string;
       expect(emoji).to.equal('😀'.repeat(4) + TRUNCATION_MARK);
+    });
+
+    it('never changes the object it is given, and passes an untouched one through without a copy', () => {
+      // Random sets of real keys (content and metadata, both families, some values undefined) under
+      // random switches: the result is what masking each entry alone gives, in the same order.
+      const keys = ['fi.span.kind', 'llm.model', 'input.value', 'output.value', 'llm.input_messages.0.message.content', 'llm.output_messages.0.message.role',
+        'llm.invocation_parameters', 'gen_ai.request.model', 'gen_ai.input.messages', 'gen_ai.usage.input_tokens', 'llm.future_field', 'vllm.stop_reason',
+        'llm.input_messages.0.message.contents.0.message_content.image.image.url'];
+      const value = fc.oneof(fc.constant(undefined), fc.string({ maxLength: 8 }), fc.nat(), fc.constant('data:image/png;base64,' + 'A'.repeat(40)), fc.constant('{"image_url":1}'));
+      const switches = fc.record({ hideInputs: fc.boolean(), hideOutputText: fc.boolean(), hideInputImages: fc.boolean() }, { requiredKeys: [] });
+      fc.assert(
+        fc.property(fc.dictionary(fc.constantFrom(...keys), value), switches, fc.constantFrom('both', 'traceai', 'gen_ai'), fc.boolean(), fc.constantFrom(8, 1000),
+          (given, hide, semconv, genAiContent, maxValueLength) => {
+            const options = policy({ semconv: semconv as 'both', genAiContent, maxValueLength, traceConfig: { ...hide, base64ImageMaxLength: 16 } });
+            const before = { ...given };
+            const result = applyAttributePolicy(given, options);
+            expect(given).to.deep.equal(before);
+            const entryByEntry = Object.assign({}, ...Object.entries(given).map(([key, entry]) => applyAttributePolicy({ [key]: entry }, options)));
+            expect(result).to.deep.equal(entryByEntry);
+            expect(Object.keys(result)).to.deep.equal(Object.keys(entryByEntry));
+            if (Object.keys(entryByEntry).length === Object.keys(given).length && Object.entries(given).every(([key, entry]) => entryByEntry[key] === entry)) {
+              expect(result).to.equal(given);
+            }
+          }),
+        { numRuns: 300 },
+      );
     });
 
     it('rejects options of the wrong type', () => {

@@ -59,11 +59,10 @@ export class AggregatingStreamMapper<EventId extends SchemaId, Result> implement
 
   finish(): StreamMapping {
     const result = this.wholeResponse ?? this.spec.aggregator.result();
-    const attributes: Attributes = result === undefined ? {} : {
-      ...this.spec.mapResult(result),
-      [A.OUTPUT_VALUE]: JSON.stringify(result),
-      [A.OUTPUT_MIME_TYPE]: 'application/json',
-    };
+    if (result === undefined) return { attributes: {}, invalidEvents: this.invalidEvents };
+    const attributes = this.spec.mapResult(result);
+    attributes[A.OUTPUT_VALUE] = JSON.stringify(result);
+    attributes[A.OUTPUT_MIME_TYPE] = 'application/json';
     return { attributes, invalidEvents: this.invalidEvents };
   }
 }

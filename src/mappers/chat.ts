@@ -2,30 +2,18 @@ import type { Attributes } from '@opentelemetry/api';
 import * as A from '../attributes';
 import type { MappingOptions } from '../endpoints/endpoint-handler';
 import type { ChatCompletionRequest, ChatCompletionResponse } from '../wire/chat';
-import {
-  getFinishAttributes,
-  getInvocationParametersAttributes,
-  getModelAttributes,
-  getResponseIdentityAttributes,
-  getSamplingAttributes,
-  getUsageAttributes,
-} from './common';
+import { addGenerationRequestAttributes, addGenerationResponseAttributes } from './generation';
 import { getGenAiInputMessagesAttributes, getGenAiOutputMessagesAttributes, getGenAiToolDefinitionsAttributes } from './gen-ai-content';
-import { getGenAiRequestAttributes } from './gen-ai-request';
-import { getInputMessagesAttributes, getMessageAttributes } from './messages';
+import { addInputMessagesAttributes, addMessageAttributes } from './messages';
 
 // Fields of a chat request that are content or identity, not invocation parameters.
 const CHAT_CONTENT_KEYS = ['messages', 'tools', 'model', 'functions'] as const;
 
 /** Attributes of a validated chat request: model, messages, tools and parameters (and the opt-in `gen_ai.*` content). */
 export function getChatRequestAttributes(request: ChatCompletionRequest, options?: MappingOptions): Attributes {
-  const attributes: Attributes = {
-    ...getModelAttributes(request.model),
-    ...getSamplingAttributes(request),
-    ...getGenAiRequestAttributes(request),
-    ...getInvocationParametersAttributes(request, CHAT_CONTENT_KEYS),
-    ...getInputMessagesAttributes(request.messages),
-  };
+  const attributes: Attributes = {};
+  addGenerationRequestAttributes(attributes, request, CHAT_CONTENT_KEYS);
+  addInputMessagesAttributes(attributes, request.messages);
   if (Array.isArray(request.tools) && request.tools.length > 0) attributes[A.LLM_TOOLS] = JSON.stringify(request.tools);
   if (options?.genAiContent) {
     Object.assign(attributes, getGenAiInputMessagesAttributes(request.messages), getGenAiToolDefinitionsAttributes(request.tools));
@@ -35,14 +23,9 @@ export function getChatRequestAttributes(request: ChatCompletionRequest, options
 
 /** Attributes of a validated (or stream-aggregated) chat response: outputs, finish reasons, usage. */
 export function getChatResponseAttributes(response: ChatCompletionResponse, _request?: unknown, options?: MappingOptions): Attributes {
-  const attributes: Attributes = {
-    ...getResponseIdentityAttributes(response),
-    ...getFinishAttributes(response.choices),
-    ...getUsageAttributes(response.usage),
-  };
-  for (const choice of response.choices) {
-    Object.assign(attributes, getMessageAttributes(`${A.LLM_OUTPUT_MESSAGES}.${choice.index}`, choice.message));
-  }
+  const attributes: Attributes = {};
+  addGenerationResponseAttributes(attributes, response);
+  for (const choice of response.choices) addMessageAttributes(attributes, A.LLM_OUTPUT_MESSAGES, choice.index, choice.message);
   if (options?.genAiContent) Object.assign(attributes, getGenAiOutputMessagesAttributes(response.choices));
   return attributes;
 }

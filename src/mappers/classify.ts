@@ -1,24 +1,26 @@
 import type { Attributes } from '@opentelemetry/api';
 import * as A from '../attributes';
 import type { ClassifyRequest, ClassifyResponse } from '../wire/pooling';
-import { getInvocationParametersAttributes, getModelAttributes, getResponseIdentityAttributes, getUsageAttributes } from './common';
-import { getConversationAttributes, getPromptAttributes } from './inputs';
+import { addInvocationParametersAttributes, addModelAttributes, addResponseIdentityAttributes, addUsageAttributes } from './common';
+import { addConversationAttributes, addPromptAttributes } from './inputs';
 
 const CLASSIFY_CONTENT_KEYS = ['input', 'messages', 'model'] as const;
 
 /** Request side of `/classify`: model, the texts as `llm.prompts.{i}` (or the chat messages), parameters. */
 export function getClassifyRequestAttributes(request: ClassifyRequest): Attributes {
-  return {
-    ...getModelAttributes(request.model),
-    ...getInvocationParametersAttributes(request, CLASSIFY_CONTENT_KEYS),
-    ...getPromptAttributes(request.input),
-    ...getConversationAttributes(request.messages),
-  };
+  const attributes: Attributes = {};
+  addModelAttributes(attributes, request.model);
+  addInvocationParametersAttributes(attributes, request, CLASSIFY_CONTENT_KEYS);
+  addPromptAttributes(attributes, request.input);
+  addConversationAttributes(attributes, request.messages);
+  return attributes;
 }
 
 /** Response side of `/classify`: `vllm.classification.{index}.label|probs` per input, usage. */
 export function getClassifyResponseAttributes(response: ClassifyResponse): Attributes {
-  const attributes: Attributes = { ...getResponseIdentityAttributes(response), ...getUsageAttributes(response.usage) };
+  const attributes: Attributes = {};
+  addResponseIdentityAttributes(attributes, response);
+  addUsageAttributes(attributes, response.usage);
   for (const result of response.data) {
     if (typeof result.label === 'string') attributes[A.classificationKey(result.index, A.CLASSIFICATION_LABEL)] = result.label;
     attributes[A.classificationKey(result.index, A.CLASSIFICATION_PROBS)] = result.probs;

@@ -13,15 +13,19 @@ export function getBaseAttributes(spanKind: string, operation: string): Attribut
   };
 }
 
+// The mappers write into one object (`add*Attributes(attributes, ...)`) instead of spreading small
+// ones together: a span's forty-odd attributes are built once, not copied at every level.
+
 /** `llm.model` and `gen_ai.request.model` from a request's `model`. */
-export function getModelAttributes(model: string | null | undefined): Attributes {
-  return typeof model === 'string' ? { [A.LLM_MODEL]: model, [A.GEN_AI_REQUEST_MODEL]: model } : {};
+export function addModelAttributes(attributes: Attributes, model: string | null | undefined): void {
+  if (typeof model !== 'string') return;
+  attributes[A.LLM_MODEL] = model;
+  attributes[A.GEN_AI_REQUEST_MODEL] = model;
 }
 
 /** Token counts in both families; absent counts give no attribute. */
-export function getUsageAttributes(usage: Usage | null | undefined): Attributes {
-  if (usage == null) return {};
-  const attributes: Attributes = {};
+export function addUsageAttributes(attributes: Attributes, usage: Usage | null | undefined): void {
+  if (usage == null) return;
   setNumber(attributes, A.LLM_TOKEN_COUNT_PROMPT, usage.prompt_tokens);
   setNumber(attributes, A.GEN_AI_USAGE_INPUT_TOKENS, usage.prompt_tokens);
   setNumber(attributes, A.LLM_TOKEN_COUNT_COMPLETION, usage.completion_tokens);
@@ -31,7 +35,6 @@ export function getUsageAttributes(usage: Usage | null | undefined): Attributes 
   setNumber(attributes, A.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.prompt_tokens_details?.cached_tokens);
   setNumber(attributes, A.LLM_TOKEN_COUNT_REASONING, usage.completion_tokens_details?.reasoning_tokens);
   setNumber(attributes, A.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.completion_tokens_details?.reasoning_tokens);
-  return attributes;
 }
 
 /** The sampling parameters shared by chat and text completions, in the GenAI family. */
@@ -49,8 +52,7 @@ export interface SamplingParameters {
 }
 
 /** `gen_ai.request.*` for the parameters that were sent. */
-export function getSamplingAttributes(request: SamplingParameters): Attributes {
-  const attributes: Attributes = {};
+export function addSamplingAttributes(attributes: Attributes, request: SamplingParameters): void {
   setNumber(attributes, A.GEN_AI_REQUEST_MAX_TOKENS, request.max_completion_tokens ?? request.max_tokens);
   setNumber(attributes, A.GEN_AI_REQUEST_TEMPERATURE, request.temperature);
   setNumber(attributes, A.GEN_AI_REQUEST_TOP_P, request.top_p);
@@ -61,34 +63,32 @@ export function getSamplingAttributes(request: SamplingParameters): Attributes {
   setNumber(attributes, A.GEN_AI_REQUEST_CHOICE_COUNT, request.n);
   if (typeof request.stop === 'string') attributes[A.GEN_AI_REQUEST_STOP_SEQUENCES] = [request.stop];
   else if (Array.isArray(request.stop) && request.stop.length > 0) attributes[A.GEN_AI_REQUEST_STOP_SEQUENCES] = request.stop;
-  return attributes;
 }
 
 /** `llm.invocation_parameters`: the request without its content-bearing and routing fields. */
-export function getInvocationParametersAttributes(request: Record<string, unknown>, contentKeys: readonly string[]): Attributes {
+export function addInvocationParametersAttributes(attributes: Attributes, request: Record<string, unknown>, contentKeys: readonly string[]): void {
   const parameters: Record<string, unknown> = {};
   for (const key of Object.keys(request)) {
     if (!contentKeys.includes(key) && request[key] !== null) parameters[key] = request[key];
   }
-  return { [A.LLM_INVOCATION_PARAMETERS]: JSON.stringify(parameters) };
+  attributes[A.LLM_INVOCATION_PARAMETERS] = JSON.stringify(parameters);
 }
 
 /** `gen_ai.response.id|model` from any vLLM response body. */
-export function getResponseIdentityAttributes(response: { id?: string | null; model?: string | null }): Attributes {
-  const attributes: Attributes = {};
+export function addResponseIdentityAttributes(attributes: Attributes, response: { id?: string | null; model?: string | null }): void {
   if (typeof response.id === 'string') attributes[A.GEN_AI_RESPONSE_ID] = response.id;
   if (typeof response.model === 'string') attributes[A.GEN_AI_RESPONSE_MODEL] = response.model;
-  return attributes;
 }
 
 /** Finish reasons in choice order, and vLLM's stop reasons beside them ("" where there was none). */
-export function getFinishAttributes(choices: ReadonlyArray<{ finish_reason?: string | null; stop_reason?: number | string | null }>): Attributes {
-  const attributes: Attributes = {};
+export function addFinishAttributes(
+  attributes: Attributes,
+  choices: ReadonlyArray<{ finish_reason?: string | null; stop_reason?: number | string | null }>,
+): void {
   const finishReasons = choices.map(choice => choice.finish_reason ?? '');
   if (finishReasons.some(reason => reason !== '')) attributes[A.GEN_AI_RESPONSE_FINISH_REASONS] = finishReasons;
   const stopReasons = choices.map(choice => (choice.stop_reason == null ? '' : String(choice.stop_reason)));
   if (stopReasons.some(reason => reason !== '')) attributes[A.VLLM_STOP_REASON] = stopReasons;
-  return attributes;
 }
 
 function setNumber(attributes: Attributes, key: string, value: number | null | undefined): void {

@@ -1,16 +1,8 @@
 import type { Attributes } from '@opentelemetry/api';
 import * as A from '../attributes';
 import type { CompletionRequest, CompletionResponse } from '../wire/completion';
-import {
-  getFinishAttributes,
-  getInvocationParametersAttributes,
-  getModelAttributes,
-  getResponseIdentityAttributes,
-  getSamplingAttributes,
-  getUsageAttributes,
-} from './common';
-import { getGenAiRequestAttributes } from './gen-ai-request';
-import { getPromptAttributes } from './inputs';
+import { addGenerationRequestAttributes, addGenerationResponseAttributes } from './generation';
+import { addPromptAttributes } from './inputs';
 
 // Fields of a completion request that are content or identity, not invocation parameters.
 // `prompt_embeds` is base64 tensors: content, and far too large for a parameter list.
@@ -18,13 +10,10 @@ const COMPLETION_CONTENT_KEYS = ['prompt', 'suffix', 'prompt_embeds', 'model'] a
 
 /** Attributes of a validated completion request: model, prompts (`llm.prompts.{i}`) and parameters. */
 export function getCompletionRequestAttributes(request: CompletionRequest): Attributes {
-  return {
-    ...getModelAttributes(request.model),
-    ...getSamplingAttributes(request),
-    ...getGenAiRequestAttributes(request),
-    ...getInvocationParametersAttributes(request, COMPLETION_CONTENT_KEYS),
-    ...getPromptAttributes(request.prompt),
-  };
+  const attributes: Attributes = {};
+  addGenerationRequestAttributes(attributes, request, COMPLETION_CONTENT_KEYS);
+  addPromptAttributes(attributes, request.prompt);
+  return attributes;
 }
 
 /**
@@ -33,11 +22,8 @@ export function getCompletionRequestAttributes(request: CompletionRequest): Attr
  * finish reasons in choice order, usage. A completion has no role, so none is recorded.
  */
 export function getCompletionResponseAttributes(response: CompletionResponse): Attributes {
-  const attributes: Attributes = {
-    ...getResponseIdentityAttributes(response),
-    ...getFinishAttributes(response.choices),
-    ...getUsageAttributes(response.usage),
-  };
+  const attributes: Attributes = {};
+  addGenerationResponseAttributes(attributes, response);
   for (const choice of response.choices) attributes[A.outputMessageKey(choice.index, A.MESSAGE_CONTENT)] = choice.text;
   return attributes;
 }

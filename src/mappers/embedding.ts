@@ -3,8 +3,8 @@ import * as A from '../attributes';
 import type { MappingOptions } from '../endpoints/endpoint-handler';
 import type { Usage } from '../wire/chat';
 import type { EmbeddingRequest } from '../wire/embedding';
-import { getInvocationParametersAttributes, getModelAttributes, getResponseIdentityAttributes, getUsageAttributes } from './common';
-import { getConversationAttributes, isConversationInput, promptTexts } from './inputs';
+import { addInvocationParametersAttributes, addModelAttributes, addResponseIdentityAttributes, addUsageAttributes } from './common';
+import { addConversationAttributes, isConversationInput, promptTexts } from './inputs';
 
 /** The request fields that embeddings and `/pooling` share. */
 export type EmbeddingLikeRequest = Pick<EmbeddingRequest, 'model' | 'input' | 'messages' | 'encoding_format' | 'embed_dtype' | 'dimensions'>;
@@ -34,15 +34,14 @@ const BYTES_PER_ELEMENT: Readonly<Record<string, number>> = { float32: 4, float1
  * parameters, encoding format, and the requested dimension count.
  */
 export function getEmbeddingRequestAttributes(request: EmbeddingLikeRequest): Attributes {
-  const attributes: Attributes = {
-    ...getModelAttributes(request.model),
-    ...getInvocationParametersAttributes(request, EMBEDDING_CONTENT_KEYS),
-  };
+  const attributes: Attributes = {};
+  addModelAttributes(attributes, request.model);
+  addInvocationParametersAttributes(attributes, request, EMBEDDING_CONTENT_KEYS);
   if (typeof request.model === 'string') attributes[A.EMBEDDING_MODEL_NAME] = request.model;
   const input = request.input;
-  if (isConversationInput(input)) Object.assign(attributes, getConversationAttributes(input));
+  if (isConversationInput(input)) addConversationAttributes(attributes, input);
   else promptTexts(input).forEach((text, index) => (attributes[A.embeddingKey(index, A.EMBEDDING_TEXT)] = text));
-  Object.assign(attributes, getConversationAttributes(request.messages));
+  addConversationAttributes(attributes, request.messages);
   if (typeof request.encoding_format === 'string') attributes[A.GEN_AI_REQUEST_ENCODING_FORMATS] = [request.encoding_format];
   if (typeof request.dimensions === 'number') attributes[A.GEN_AI_EMBEDDINGS_DIMENSION_COUNT] = request.dimensions;
   return attributes;
@@ -59,7 +58,9 @@ export function getEmbeddingResponseAttributes(
   request: EmbeddingLikeRequest | undefined,
   options: MappingOptions,
 ): Attributes {
-  const attributes: Attributes = { ...getResponseIdentityAttributes(response), ...getUsageAttributes(response.usage) };
+  const attributes: Attributes = {};
+  addResponseIdentityAttributes(attributes, response);
+  addUsageAttributes(attributes, response.usage);
   const dimensions = outputs.length === 0 ? undefined : dimensionCount(outputs[0].values, request?.embed_dtype ?? 'float32');
   if (dimensions !== undefined) attributes[A.GEN_AI_EMBEDDINGS_DIMENSION_COUNT] = dimensions;
   for (const output of outputs) {

@@ -15,10 +15,8 @@ const OUTPUT_TYPES: Readonly<Record<string, string>> = { text: 'text', json_obje
  * `gen_ai.request.stream` (set if and only if the request streams) and `gen_ai.output.type`
  * (set when the request names an output format), as the inference span asks.
  */
-export function getGenAiRequestAttributes(request: GenAiRequestFacts): Attributes {
-  const attributes: Attributes = {};
+export function addGenAiRequestAttributes(attributes: Attributes, request: GenAiRequestFacts): void {
   if (request.stream === true) attributes[A.GEN_AI_REQUEST_STREAM] = true;
   const format = (request.response_format as { type?: unknown } | null | undefined)?.type;
   if (typeof format === 'string' && OUTPUT_TYPES[format] !== undefined) attributes[A.GEN_AI_OUTPUT_TYPE] = OUTPUT_TYPES[format];
-  return attributes;
 }

@@ -2,7 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import * as A from '../attributes';
 import type { ChatMessage } from '../wire/chat';
 import type { PromptInput } from '../wire/completion';
-import { getInputMessagesAttributes } from './messages';
+import { addInputMessagesAttributes } from './messages';
 
 /**
  * The texts of a prompt input (`prompt` of /v1/completions, `input` of the pooling family),
@@ -15,12 +15,10 @@ export function promptTexts(input: PromptInput | null | undefined): string[] {
 }
 
 /** `llm.prompts.{i}` for the text prompts. */
-export function getPromptAttributes(input: PromptInput | null | undefined): Attributes {
-  const attributes: Attributes = {};
+export function addPromptAttributes(attributes: Attributes, input: PromptInput | null | undefined): void {
   promptTexts(input).forEach((text, index) => {
     attributes[A.promptKey(index)] = text;
   });
-  return attributes;
 }
 
 /** A chat-style input: one conversation, or a batch of them. */
@@ -39,6 +37,6 @@ function isMessageList(value: unknown): boolean {
  * `llm.input_messages.*` of a request sent as one conversation. A batch of conversations
  * has no place in the flat message list; `input.value` keeps it.
  */
-export function getConversationAttributes(conversation: ConversationInput | null | undefined): Attributes {
-  return isMessageList(conversation) ? getInputMessagesAttributes(conversation as ChatMessage[]) : {};
+export function addConversationAttributes(attributes: Attributes, conversation: ConversationInput | null | undefined): void {
+  if (isMessageList(conversation)) addInputMessagesAttributes(attributes, conversation as ChatMessage[]);
 }

@@ -13,16 +13,47 @@ export interface MappableMessage {
   reasoning_content?: string | null;
 }
 
-/** `{prefix}.role|content|name|reasoning|tool_call_id|tool_calls.*|contents.*` of one message. */
-export function getMessageAttributes(prefix: string, message: MappableMessage): Attributes {
-  const attributes: Attributes = {};
-  if (typeof message.role === 'string') attributes[`${prefix}.${A.MESSAGE_ROLE}`] = message.role;
-  if (typeof message.content === 'string') attributes[`${prefix}.${A.MESSAGE_CONTENT}`] = message.content;
-  else if (Array.isArray(message.content)) Object.assign(attributes, getContentPartAttributes(prefix, message.content));
-  if (typeof message.name === 'string') attributes[`${prefix}.${A.MESSAGE_NAME}`] = message.name;
-  if (typeof message.tool_call_id === 'string') attributes[`${prefix}.${A.MESSAGE_TOOL_CALL_ID}`] = message.tool_call_id;
+/** The keys of one message's scalar fields. */
+interface MessageKeys {
+  role: string;
+  content: string;
+  name: string;
+  toolCallId: string;
+  reasoning: string;
+}
+
+// Built once per list and index: the same few keys are written for every span.
+const CACHED_INDEXES = 64;
+const keyCache = new Map<string, MessageKeys[]>();
+
+function messageKeys(list: string, index: number): MessageKeys {
+  const build = (): MessageKeys => {
+    const prefix = `${list}.${index}`;
+    return {
+      role: `${prefix}.${A.MESSAGE_ROLE}`,
+      content: `${prefix}.${A.MESSAGE_CONTENT}`,
+      name: `${prefix}.${A.MESSAGE_NAME}`,
+      toolCallId: `${prefix}.${A.MESSAGE_TOOL_CALL_ID}`,
+      reasoning: `${prefix}.${A.MESSAGE_REASONING}`,
+    };
+  };
+  if (index >= CACHED_INDEXES) return build();
+  let keys = keyCache.get(list);
+  if (keys === undefined) keyCache.set(list, (keys = []));
+  return (keys[index] ??= build());
+}
+
+/** `{list}.{index}.role|content|name|reasoning|tool_call_id|tool_calls.*|contents.*` of one message. */
+export function addMessageAttributes(attributes: Attributes, list: string, index: number, message: MappableMessage): void {
+  const keys = messageKeys(list, index);
+  const prefix = `${list}.${index}`;
+  if (typeof message.role === 'string') attributes[keys.role] = message.role;
+  if (typeof message.content === 'string') attributes[keys.content] = message.content;
+  else if (Array.isArray(message.content)) addContentPartAttributes(attributes, prefix, message.content);
+  if (typeof message.name === 'string') attributes[keys.name] = message.name;
+  if (typeof message.tool_call_id === 'string') attributes[keys.toolCallId] = message.tool_call_id;
   const reasoning = message.reasoning ?? message.reasoning_content;
-  if (typeof reasoning === 'string') attributes[`${prefix}.${A.MESSAGE_REASONING}`] = reasoning;
+  if (typeof reasoning === 'string') attributes[keys.reasoning] = reasoning;
   message.tool_calls?.forEach((call, index) => {
     if (typeof call.id === 'string') attributes[`${prefix}.${A.toolCallSuffix(index, A.TOOL_CALL_ID)}`] = call.id;
     if (typeof call.function?.name === 'string') attributes[`${prefix}.${A.toolCallSuffix(index, A.TOOL_CALL_FUNCTION_NAME)}`] = call.function.name;
@@ -30,18 +61,14 @@ export function getMessageAttributes(prefix: string, message: MappableMessage): 
       attributes[`${prefix}.${A.toolCallSuffix(index, A.TOOL_CALL_FUNCTION_ARGUMENTS)}`] = call.function.arguments;
     }
   });
-  return attributes;
 }
 
 /** `llm.input_messages.{n}.*` of a conversation, in order. */
-export function getInputMessagesAttributes(messages: readonly MappableMessage[]): Attributes {
-  const attributes: Attributes = {};
-  messages.forEach((message, index) => Object.assign(attributes, getMessageAttributes(`${A.LLM_INPUT_MESSAGES}.${index}`, message)));
-  return attributes;
+export function addInputMessagesAttributes(attributes: Attributes, messages: readonly MappableMessage[]): void {
+  for (let index = 0; index < messages.length; index++) addMessageAttributes(attributes, A.LLM_INPUT_MESSAGES, index, messages[index]);
 }
 
-function getContentPartAttributes(prefix: string, parts: Array<ContentPart | string>): Attributes {
-  const attributes: Attributes = {};
+function addContentPartAttributes(attributes: Attributes, prefix: string, parts: Array<ContentPart | string>): void {
   parts.forEach((entry, index) => {
     // vLLM accepts a bare string as a text part.
     const part: ContentPart = typeof entry === 'string' ? { type: 'text', text: entry } : entry;
@@ -50,5 +77,4 @@ function getContentPartAttributes(prefix: string, parts: Array<ContentPart | str
     const url = typeof part.image_url === 'string' ? part.image_url : part.image_url?.url;
     if (typeof url === 'string') attributes[`${prefix}.${A.contentPartSuffix(index, A.CONTENT_IMAGE_URL)}`] = url;
   });
-  return attributes;
 }

@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import * as A from '../attributes';
 import type { RerankRequest, RerankResponse, ScoreInputs, ScoreItem, ScoreRequest, ScoreResponse } from '../wire/pooling';
-import { getInvocationParametersAttributes, getModelAttributes, getResponseIdentityAttributes, getUsageAttributes } from './common';
+import { addInvocationParametersAttributes, addModelAttributes, addResponseIdentityAttributes, addUsageAttributes } from './common';
 
 // The side pairs of a /score request, in the order vLLM documents them; the first complete pair is used.
 const SCORE_SIDES = [
@@ -25,7 +25,7 @@ interface ScoredDocument {
 /** Request side of `/rerank`: query, documents, `top_n` (0 means all and is not recorded), model, parameters. */
 export function getRerankRequestAttributes(request: RerankRequest): Attributes {
   const attributes = getRerankerInputAttributes(request.model, [request.query], listOf(request.documents));
-  Object.assign(attributes, getInvocationParametersAttributes(request, RERANK_CONTENT_KEYS));
+  addInvocationParametersAttributes(attributes, request, RERANK_CONTENT_KEYS);
   if (typeof request.top_n === 'number' && request.top_n > 0) attributes[A.RERANKER_TOP_K] = request.top_n;
   return attributes;
 }
@@ -45,7 +45,7 @@ export function getRerankResponseAttributes(response: RerankResponse, request: R
 export function getScoreRequestAttributes(request: ScoreRequest): Attributes {
   const [queries, documents] = scoreSides(request);
   const attributes = getRerankerInputAttributes(request.model, queries, documents);
-  Object.assign(attributes, getInvocationParametersAttributes(request, SCORE_CONTENT_KEYS));
+  addInvocationParametersAttributes(attributes, request, SCORE_CONTENT_KEYS);
   return attributes;
 }
 
@@ -56,7 +56,8 @@ export function getScoreResponseAttributes(response: ScoreResponse, request: Sco
 }
 
 function getRerankerInputAttributes(model: string | null | undefined, queries: readonly ScoreItem[], documents: readonly ScoreItem[]): Attributes {
-  const attributes: Attributes = getModelAttributes(model);
+  const attributes: Attributes = {};
+  addModelAttributes(attributes, model);
   if (typeof model === 'string') attributes[A.RERANKER_MODEL_NAME] = model;
   const query = queries.length === 1 ? itemText(queries[0]) : undefined;
   if (query !== undefined) attributes[A.RERANKER_QUERY] = query;
@@ -72,7 +73,9 @@ function getRerankerOutputAttributes(
   scored: readonly ScoredDocument[],
   documents: readonly ScoreItem[],
 ): Attributes {
-  const attributes: Attributes = { ...getResponseIdentityAttributes(response), ...getUsageAttributes(response.usage) };
+  const attributes: Attributes = {};
+  addResponseIdentityAttributes(attributes, response);
+  addUsageAttributes(attributes, response.usage);
   scored.forEach((document, position) => {
     const key = (suffix: string) => A.documentKey(A.RERANKER_OUTPUT_DOCUMENTS, position, suffix);
     // The id is the document's position in the request, which is what `index` means in both APIs.

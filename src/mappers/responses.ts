@@ -13,12 +13,12 @@ import type {
   ResponsesUsage,
 } from '../wire/responses';
 import {
-  getFinishAttributes,
-  getInvocationParametersAttributes,
-  getModelAttributes,
-  getResponseIdentityAttributes,
-  getSamplingAttributes,
-  getUsageAttributes,
+  addFinishAttributes,
+  addInvocationParametersAttributes,
+  addModelAttributes,
+  addResponseIdentityAttributes,
+  addSamplingAttributes,
+  addUsageAttributes,
 } from './common';
 import type { MappingOptions } from '../endpoints/endpoint-handler';
 import {
@@ -27,8 +27,8 @@ import {
   getGenAiSystemInstructionsAttributes,
   getGenAiToolDefinitionsAttributes,
 } from './gen-ai-content';
-import { getGenAiRequestAttributes } from './gen-ai-request';
-import { getInputMessagesAttributes, getMessageAttributes, type MappableMessage } from './messages';
+import { addGenAiRequestAttributes } from './gen-ai-request';
+import { addInputMessagesAttributes, addMessageAttributes, type MappableMessage } from './messages';
 
 const RESPONSES_CONTENT_KEYS = ['input', 'instructions', 'tools', 'model'] as const;
 
@@ -39,14 +39,13 @@ const RESPONSES_CONTENT_KEYS = ['input', 'instructions', 'tools', 'model'] as co
  */
 export function getResponsesRequestAttributes(request: ResponsesRequest, options?: MappingOptions): Attributes {
   const { max_output_tokens, temperature, top_p, top_k } = request;
-  const attributes: Attributes = {
-    ...getModelAttributes(request.model),
-    ...getSamplingAttributes({ max_tokens: max_output_tokens, temperature, top_p, top_k }),
-    // The output format sits in `text.format` here, not in `response_format`: only `stream` applies.
-    ...getGenAiRequestAttributes({ stream: request.stream }),
-    ...getInvocationParametersAttributes(request, RESPONSES_CONTENT_KEYS),
-    ...getInputMessagesAttributes(inputMessages(request)),
-  };
+  const attributes: Attributes = {};
+  addModelAttributes(attributes, request.model);
+  addSamplingAttributes(attributes, { max_tokens: max_output_tokens, temperature, top_p, top_k });
+  // The output format sits in `text.format` here, not in `response_format`: only `stream` applies.
+  addGenAiRequestAttributes(attributes, { stream: request.stream });
+  addInvocationParametersAttributes(attributes, request, RESPONSES_CONTENT_KEYS);
+  addInputMessagesAttributes(attributes, inputMessages(request));
   if (Array.isArray(request.tools) && request.tools.length > 0) attributes[A.LLM_TOOLS] = JSON.stringify(request.tools);
   if (options?.genAiContent) {
     // The conventions keep `instructions` apart from the conversation, unlike llm.input_messages.
@@ -66,11 +65,13 @@ export function getResponsesRequestAttributes(request: ResponsesRequest, options
  * `llm.output_messages.0`: the text of the message items, the reasoning text, the function calls.
  */
 export function getResponsesResponseAttributes(response: ResponsesResponse, _request?: unknown, options?: MappingOptions): Attributes {
-  const attributes: Attributes = { ...getResponseIdentityAttributes(response), ...getUsageAttributes(toUsage(response.usage)) };
+  const attributes: Attributes = {};
+  addResponseIdentityAttributes(attributes, response);
+  addUsageAttributes(attributes, toUsage(response.usage));
   const finishReason = finishReasonOf(response);
-  if (finishReason !== undefined) Object.assign(attributes, getFinishAttributes([{ finish_reason: finishReason }]));
+  if (finishReason !== undefined) addFinishAttributes(attributes, [{ finish_reason: finishReason }]);
   const message = outputMessage(response.output);
-  if (message !== undefined) Object.assign(attributes, getMessageAttributes(`${A.LLM_OUTPUT_MESSAGES}.0`, message));
+  if (message !== undefined) addMessageAttributes(attributes, A.LLM_OUTPUT_MESSAGES, 0, message);
   if (message !== undefined && options?.genAiContent) {
     Object.assign(attributes, getGenAiOutputMessagesAttributes([{ index: 0, message, finish_reason: finishReason }]));
   }
