@@ -12,14 +12,7 @@ import type {
   ResponsesResponse,
   ResponsesUsage,
 } from '../wire/responses';
-import {
-  addFinishAttributes,
-  addInvocationParametersAttributes,
-  addModelAttributes,
-  addResponseIdentityAttributes,
-  addSamplingAttributes,
-  addUsageAttributes,
-} from './common';
+import { addInvocationParametersAttributes, addModelAttributes, addSamplingAttributes } from './common';
 import type { MappingOptions } from '../endpoints/endpoint-handler';
 import {
   getGenAiInputMessagesAttributes,
@@ -28,6 +21,7 @@ import {
   getGenAiToolDefinitionsAttributes,
 } from './gen-ai-content';
 import { addGenAiRequestAttributes } from './gen-ai-request';
+import { addGenerationResponseAttributes } from './generation';
 import { addInputMessagesAttributes, addMessageAttributes, type MappableMessage } from './messages';
 
 const RESPONSES_CONTENT_KEYS = ['input', 'instructions', 'tools', 'model'] as const;
@@ -66,10 +60,10 @@ export function getResponsesRequestAttributes(request: ResponsesRequest, options
  */
 export function getResponsesResponseAttributes(response: ResponsesResponse, _request?: unknown, options?: MappingOptions): Attributes {
   const attributes: Attributes = {};
-  addResponseIdentityAttributes(attributes, response);
-  addUsageAttributes(attributes, toUsage(response.usage));
   const finishReason = finishReasonOf(response);
-  if (finishReason !== undefined) addFinishAttributes(attributes, [{ finish_reason: finishReason }]);
+  // One choice's worth of finish reason: the shared generation summary applies as it is.
+  const choices = finishReason === undefined ? [] : [{ finish_reason: finishReason }];
+  addGenerationResponseAttributes(attributes, { id: response.id, model: response.model, choices, usage: toUsage(response.usage) });
   const message = outputMessage(response.output);
   if (message !== undefined) addMessageAttributes(attributes, A.LLM_OUTPUT_MESSAGES, 0, message);
   if (message !== undefined && options?.genAiContent) {
