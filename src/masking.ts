@@ -1,6 +1,6 @@
 import type { Attributes, AttributeValue, SpanStatus } from '@opentelemetry/api';
 import { parseJson } from './body';
-import { describeKey, UNCLASSIFIED, type ContentClass, type KeyDescription } from './attribute-classes';
+import { describeKey, UNCLASSIFIED, type AttributeClass, type ContentClass, type KeyDescription } from './attribute-classes';
 import {
   isLongDataUrl,
   redactGenAiMessages,
@@ -14,29 +14,71 @@ import {
 import { REDACTED_VALUE, type ResolvedTraceConfig } from './trace-config';
 
 /**
- * Applies the privacy switches to a set of attributes: the one function every attribute
- * this package writes passes through, at span start and in the rewrite. Pure. Each key is
- * classified (src/attribute-classes.ts); metadata passes, content is replaced by
- * `__REDACTED__` or, for JSON values, redacted inside. Unclassified keys are hidden by
- * any text switch. Returns `attributes` itself when nothing changes, a new object otherwise.
+ * Applies the privacy switches to a set of attributes. Pure. Each key is classified
+ * (src/attribute-classes.ts); metadata passes, content is replaced by `__REDACTED__` or, for
+ * JSON values, redacted inside. Unclassified keys are hidden by any text switch. Returns
+ * `attributes` itself when nothing changes, a new object otherwise.
  */
-export function maskAttributes(attributes: Attributes, config: ResolvedTraceConfig, keep?: (key: string, description: KeyDescription) => boolean): Attributes {
-  // Copy on the first change: with no switch on, nearly every span passes whole and is not copied.
-  let masked: Attributes | undefined;
+export function maskAttributes(attributes: Attributes, config: ResolvedTraceConfig): Attributes {
+  return mapAttributes(attributes, (key, value) => maskAttribute(value, describeKey(key), config));
+}
+
+/** One attribute's value after the privacy switches (see `maskAttributes`). */
+export function maskAttribute(value: AttributeValue, description: KeyDescription, config: ResolvedTraceConfig): AttributeValue {
+  const attributeClass = description.attributeClass ?? UNCLASSIFIED;
+  if (attributeClass.kind === 'metadata') return value;
+  const verdict = maskVerdict(attributeClass, config);
+  return verdict === 'keep' ? value : verdict === 'redact' ? REDACTED_VALUE : inspectContent(value, attributeClass, config);
+}
+
+/** What masking does to every value of a class under a config: `inspect` when it depends on the value. */
+export type MaskVerdict = 'keep' | 'redact' | 'inspect';
+
+/** The value-independent part of masking, so callers can decide once per key (src/attribute-policy.ts). */
+export function maskVerdict(attributeClass: AttributeClass, config: ResolvedTraceConfig): MaskVerdict {
+  if (attributeClass.kind === 'metadata') return 'keep';
+  const hidden = attributeClass.hiddenBy.some(name => config[name]);
+  switch (attributeClass.shape) {
+    case 'text':
+    case 'vector':
+      return hidden ? 'redact' : 'keep';
+    case 'image':
+    case 'request-json':
+      // A long data URL is hidden whatever the switches.
+      return hidden ? 'redact' : 'inspect';
+    case 'response-json':
+      if (hidden) return 'redact';
+      return config.hideEmbeddingVectors || config.hideInputs || config.hideInputText ? 'inspect' : 'keep';
+    case 'input-messages-json':
+    case 'instructions-json':
+      return 'inspect';
+    case 'output-messages-json': {
+      const redaction = outputPartRedaction(config);
+      return redaction.all || redaction.text ? 'inspect' : 'keep';
+    }
+    case 'tools-json':
+    case 'parameters-json':
+      return hidden ? 'inspect' : 'keep';
+  }
+}
+
+/**
+ * Calls `map` for each entry and collects what it returns (`undefined` leaves the key out),
+ * copying on the first change: an untouched object is returned itself. Entries whose value
+ * is `undefined` are left out.
+ */
+export function mapAttributes(attributes: Attributes, map: (key: string, value: AttributeValue) => AttributeValue | undefined): Attributes {
+  let mapped: Attributes | undefined;
   for (const key in attributes) {
     const value = attributes[key];
-    const description = describeKey(key);
-    // The caller's filter (the semconv family) runs in the same pass.
-    const kept = value !== undefined && (keep === undefined || keep(key, description));
-    const attributeClass = description.attributeClass ?? UNCLASSIFIED;
-    const result = !kept ? undefined : attributeClass.kind === 'metadata' ? value : maskContent(value, attributeClass, config);
-    if (masked === undefined) {
-      if (kept && result === value) continue;
-      masked = copyBefore(attributes, key);
+    const result = value === undefined ? undefined : map(key, value);
+    if (mapped === undefined) {
+      if (result !== undefined && result === value) continue;
+      mapped = copyBefore(attributes, key);
     }
-    if (result !== undefined) masked[key] = result;
+    if (result !== undefined) mapped[key] = result;
   }
-  return masked ?? attributes;
+  return mapped ?? attributes;
 }
 
 /** The entries of `attributes` that come before `stop`, in order. */
@@ -61,25 +103,17 @@ export function maskStatus(status: SpanStatus, config: ResolvedTraceConfig): Spa
   return inputsHidden && status.message !== undefined && INPUT_ECHO.test(status.message) ? { ...status, message: REDACTED_VALUE } : status;
 }
 
-function maskContent(value: AttributeValue, attributeClass: ContentClass, config: ResolvedTraceConfig): AttributeValue {
-  const hidden = attributeClass.hiddenBy.some(name => config[name]);
+/** The value-dependent part of masking: only reached when `maskVerdict` says `inspect`. */
+function inspectContent(value: AttributeValue, attributeClass: ContentClass, config: ResolvedTraceConfig): AttributeValue {
   switch (attributeClass.shape) {
-    case 'text':
-    case 'vector':
-      return hidden ? REDACTED_VALUE : value;
     case 'image':
-      return hidden || isLongDataUrl(value, config.base64ImageMaxLength) ? REDACTED_VALUE : value;
+      return isLongDataUrl(value, config.base64ImageMaxLength) ? REDACTED_VALUE : value;
     case 'request-json':
-      if (hidden) return REDACTED_VALUE;
       // Parse only when something inside can be hidden: most bodies pass untouched.
       if (!(config.hideInputImages && mentions(value, 'image_url')) && !mayHoldLongDataUrl(value, config.base64ImageMaxLength)) return value;
       return rewriteJson(value, body => redactRequestBody(body, config.hideInputImages, config.base64ImageMaxLength));
-    case 'response-json': {
-      if (hidden) return REDACTED_VALUE;
-      const inputEchoes = config.hideInputs || config.hideInputText;
-      if (!config.hideEmbeddingVectors && !inputEchoes) return value;
-      return rewriteJson(value, body => redactResponseBody(body, config.hideEmbeddingVectors, inputEchoes));
-    }
+    case 'response-json':
+      return rewriteJson(value, body => redactResponseBody(body, config.hideEmbeddingVectors, config.hideInputs || config.hideInputText));
     case 'input-messages-json':
     case 'instructions-json': {
       const redaction = inputPartRedaction(config);
@@ -88,15 +122,15 @@ function maskContent(value: AttributeValue, attributeClass: ContentClass, config
       const redact = attributeClass.shape === 'input-messages-json' ? redactGenAiMessages : redactGenAiParts;
       return rewriteJson(value, parsed => redact(parsed, redaction));
     }
-    case 'output-messages-json': {
-      const redaction = outputPartRedaction(config);
-      if (!redaction.all && !redaction.text) return value;
-      return rewriteJson(value, parsed => redactGenAiMessages(parsed, redaction));
-    }
+    case 'output-messages-json':
+      return rewriteJson(value, parsed => redactGenAiMessages(parsed, outputPartRedaction(config)));
     case 'tools-json':
-      return hidden ? rewriteJson(value, redactToolDefinitions) : value;
+      return rewriteJson(value, redactToolDefinitions);
     case 'parameters-json':
-      return hidden ? rewriteJson(value, redactParameters) : value;
+      return rewriteJson(value, redactParameters);
+    case 'text':
+    case 'vector':
+      return value;
   }
 }
 

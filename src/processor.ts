@@ -1,7 +1,7 @@
 import { diag, type Attributes, type Context } from '@opentelemetry/api';
 import type { CaptureRecord } from './capture/capture-record';
 import { UndiciCapture } from './capture/undici-capture';
-import { applyAttributePolicy, type AttributePolicy } from './attribute-policy';
+import { applyAttributePolicy, AttributePolicyWriter, type AttributePolicy } from './attribute-policy';
 import { interpretExchange } from './interpret';
 import type { MappingContext } from './endpoints/endpoint-handler';
 import { ENDPOINT_HANDLERS } from './endpoints/registry';
@@ -25,6 +25,8 @@ export class VLLMSpanProcessor implements SpanProcessorLike {
   private readonly mapping: MappingContext;
   /** Every attribute set written goes through it: semconv family, gen_ai content opt-in, masking, value cap. */
   private readonly policy: AttributePolicy;
+  /** The same policy applied straight into the span at the rewrite, deciding each key once. */
+  private readonly attributeWriter: AttributePolicyWriter;
   private readonly callMetrics: CallMetricsRecorder;
   /** The span-start attributes of each endpoint, already through the policy: the same for every span. */
   private readonly startAttributes = new Map<EndpointKind, Attributes>();
@@ -35,6 +37,7 @@ export class VLLMSpanProcessor implements SpanProcessorLike {
     const resolved = resolveOptions(options);
     this.mapping = { validator: new SchemaValidator(), options: resolved };
     this.policy = resolved;
+    this.attributeWriter = new AttributePolicyWriter(resolved);
     this.callMetrics = new CallMetricsRecorder(resolved.meterProvider);
     this.capture = new UndiciCapture(resolved, {
       onLinked: record => this.markAsLlmSpan(record),
@@ -119,7 +122,7 @@ export class VLLMSpanProcessor implements SpanProcessorLike {
       const rewrite = interpretExchange(record.toExchange(), this.mapping, problem => logger.debug(problem));
       const span = record.span;
       span.updateName(rewrite.name);
-      span.setAttributes(applyAttributePolicy(rewrite.attributes, this.policy));
+      this.attributeWriter.write(span, rewrite.attributes);
       if (rewrite.status !== undefined) span.setStatus(maskStatus(rewrite.status, this.policy.traceConfig));
       this.recordMetrics(span, rewrite.attributes);
       logger.debug(`rewrote span "${rewrite.name}" (${record.byteSources})`);

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Attributes } from '@opentelemetry/api';
 import { classifyAttribute } from '../src/attribute-classes';
-import { applyAttributePolicy, resolveAttributePolicy, TRUNCATION_MARK, type AttributePolicy } from '../src/attribute-policy';
+import { applyAttributePolicy, AttributePolicyWriter, resolveAttributePolicy, TRUNCATION_MARK, type AttributePolicy } from '../src/attribute-policy';
 import { interpretExchange } from '../src/interpret';
 import { maskAttributes, maskStatus } from '../src/masking';
 import { resolveOptions } from '../src/options';
@@ -303,6 +303,33 @@ describe('masking', () => {
             expect(Object.keys(result)).to.deep.equal(Object.keys(entryByEntry));
             if (Object.keys(entryByEntry).length === Object.keys(given).length && Object.entries(given).every(([key, entry]) => entryByEntry[key] === entry)) {
               expect(result).to.equal(given);
+            }
+          }),
+        { numRuns: 300 },
+      );
+    });
+
+    it('writes into a span exactly what applyAttributePolicy returns, also once it has remembered each key', () => {
+      const keys = ['fi.span.kind', 'input.value', 'output.value', 'llm.input_messages.0.message.content', 'llm.invocation_parameters', 'llm.tools',
+        'gen_ai.input.messages', 'gen_ai.output.messages', 'gen_ai.usage.input_tokens', 'llm.future_field', 'gen_ai.future_field', 'embedding.embeddings.0.embedding.vector',
+        'llm.input_messages.0.message.contents.0.message_content.image.image.url'];
+      const value = fc.oneof(fc.constant(undefined), fc.string({ maxLength: 8 }), fc.nat(), fc.constant('data:image/png;base64,' + 'A'.repeat(40)),
+        fc.constant('{"image_url":1,"input":"x","data":[{"embedding":[1]}]}'), fc.constant('[{"role":"user","parts":[{"type":"text","content":"x"}]}]'));
+      const switchNames: HideSwitch[] = ['hideInputs', 'hideOutputs', 'hideInputMessages', 'hideOutputMessages', 'hideInputText', 'hideOutputText', 'hideInputImages', 'hideEmbeddingVectors'];
+      const switches = fc.record(Object.fromEntries(switchNames.map(name => [name, fc.boolean()])), { requiredKeys: [] });
+      fc.assert(
+        fc.property(fc.array(fc.dictionary(fc.constantFrom(...keys), value), { minLength: 1, maxLength: 3 }), switches, fc.constantFrom('both', 'traceai', 'gen_ai'),
+          fc.boolean(), fc.constantFrom(8, 1000),
+          (spans, hide, semconv, genAiContent, maxValueLength) => {
+            const options = policy({ semconv: semconv as 'both', genAiContent, maxValueLength, traceConfig: { ...hide, base64ImageMaxLength: 16 } });
+            const writer = new AttributePolicyWriter(options);
+            // The same writer for every span: later spans meet keys whose verdict it already holds.
+            for (const given of spans) {
+              const written: Attributes = {};
+              writer.write({ setAttribute: (key, entry) => (written[key] = entry) }, given);
+              const expected = applyAttributePolicy(given, options);
+              expect(written).to.deep.equal({ ...expected });
+              expect(Object.keys(written)).to.deep.equal(Object.keys(expected));
             }
           }),
         { numRuns: 300 },
