@@ -33,7 +33,14 @@ export interface TransportError {
 
 /** The change to make to the HTTP span so it becomes an LLM span. */
 export interface SpanRewrite {
-  name: string;
-  attributes: Attributes;
-  status?: SpanStatus;
+  readonly name: string;
+  /**
+   * The attributes as the mappers returned them, to be set in order (a key in a later set
+   * overrides an earlier one). Not merged: merging 30-odd keys into one object turns it into a
+   * V8 dictionary and costs a copy per call.
+   */
+  readonly attributeSets: readonly Attributes[];
+  /** All sets merged into one object, built on each read (tests, metrics). */
+  readonly attributes: Attributes;
+  readonly status?: SpanStatus;
 }

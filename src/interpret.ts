@@ -22,12 +22,15 @@ export type ProblemLog = (problem: string) => void;
  */
 export function interpretExchange(exchange: Exchange, context: MappingContext, log: ProblemLog): SpanRewrite {
   const handler = ENDPOINT_HANDLERS[exchange.endpoint];
-  const attributes: Attributes = getBaseAttributes(handler.spanKind, handler.operation);
-  const request = mapRequest(exchange, handler, context, log, attributes);
+  // What the mappers return is kept as returned, not copied into one object (see SpanRewrite).
+  const sets: Attributes[] = [getBaseAttributes(handler.spanKind, handler.operation)];
+  const request = mapRequest(exchange, handler, context, log, sets);
+  // Written last, so that it overrides what the mappers said, as before.
+  const tail: Attributes = {};
   let status: SpanStatus | undefined;
   const fail = (error: ReportedError, fallbackType: string): void => {
     status = { code: SpanStatusCode.ERROR, message: error.message };
-    attributes[A.ERROR_TYPE] = error.type ?? fallbackType;
+    tail[A.ERROR_TYPE] = error.type ?? fallbackType;
   };
 
   const response = bodyText(exchange.responseBody, exchange.contentEncoding, exchange.maxDecodedBytes);
@@ -39,17 +42,17 @@ export function interpretExchange(exchange: Exchange, context: MappingContext, l
       if (error === undefined) log(`HTTP ${statusCode} body is not a vLLM error`);
       fail(error ?? { message: `HTTP ${statusCode}`, type: undefined }, String(statusCode));
     } else if (isEventStream(exchange.contentType, response.text)) {
-      const streamError = guarded(log, 'stream mapping', () => mapStream(response.text!, handler, context, request, log, attributes));
+      const streamError = guarded(log, 'stream mapping', () => mapStream(response.text!, handler, context, request, log, sets));
       if (streamError !== undefined && streamError !== MAPPING_FAILED) fail(streamError, 'stream_error');
-      if (exchange.timeToFirstChunk !== undefined) attributes[A.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = exchange.timeToFirstChunk;
+      if (exchange.timeToFirstChunk !== undefined) tail[A.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = exchange.timeToFirstChunk;
     } else {
       const text = response.text;
       const mapped = guarded(log, 'response mapping', () => handler.mapResponse(parseJson(text), context, request?.request));
       if (mapped === undefined) log(`response body fails its schema: ${context.validator.lastErrorText()}`);
       else if (mapped !== MAPPING_FAILED) {
-        Object.assign(attributes, mapped);
-        attributes[A.OUTPUT_VALUE] = text;
-        attributes[A.OUTPUT_MIME_TYPE] = 'application/json';
+        sets.push(mapped);
+        tail[A.OUTPUT_VALUE] = text;
+        tail[A.OUTPUT_MIME_TYPE] = 'application/json';
       }
     }
   }
@@ -57,19 +60,33 @@ export function interpretExchange(exchange: Exchange, context: MappingContext, l
     // The connection failed: that is the span's error, whatever the body said so far.
     fail({ message: exchange.transportError.message, type: exchange.transportError.type }, 'Error');
   }
-  if (exchange.requestTruncated || exchange.responseTruncated) attributes[A.VLLM_CAPTURE_TRUNCATED] = true;
+  if (exchange.requestTruncated || exchange.responseTruncated) tail[A.VLLM_CAPTURE_TRUNCATED] = true;
+  sets.push(tail);
   const model = request?.model;
-  return { name: model === undefined ? handler.operation : `${handler.operation} ${model}`, attributes, status };
+  return new Rewrite(model === undefined ? handler.operation : `${handler.operation} ${model}`, sets, status);
 }
 
-function mapRequest(exchange: Exchange, handler: EndpointHandler, context: MappingContext, log: ProblemLog, attributes: Attributes): RequestMapping | undefined {
+/** A SpanRewrite whose merged attributes are only built when someone reads them. */
+class Rewrite implements SpanRewrite {
+  constructor(readonly name: string, readonly attributeSets: readonly Attributes[], readonly status: SpanStatus | undefined) {}
+
+  get attributes(): Attributes {
+    return Object.assign({}, ...this.attributeSets);
+  }
+
+  /** The merged view, as logs and golden files show a rewrite. */
+  toJSON(): { name: string; attributes: Attributes; status?: SpanStatus } {
+    return { name: this.name, attributes: this.attributes, status: this.status };
+  }
+}
+
+function mapRequest(exchange: Exchange, handler: EndpointHandler, context: MappingContext, log: ProblemLog, sets: Attributes[]): RequestMapping | undefined {
   const request = bodyText(exchange.requestBody);
   if (request.text === undefined || request.text === '') {
     log('request body not captured');
     return undefined;
   }
-  attributes[A.INPUT_VALUE] = request.text;
-  attributes[A.INPUT_MIME_TYPE] = 'application/json';
+  sets.push({ [A.INPUT_VALUE]: request.text, [A.INPUT_MIME_TYPE]: 'application/json' });
   const text = request.text;
   const mapped = guarded(log, 'request mapping', () => handler.mapRequest(parseJson(text), context));
   if (mapped === MAPPING_FAILED) return undefined;
@@ -77,7 +94,7 @@ function mapRequest(exchange: Exchange, handler: EndpointHandler, context: Mappi
     log(`request body fails its schema: ${context.validator.lastErrorText()}`);
     return undefined;
   }
-  Object.assign(attributes, mapped.attributes);
+  sets.push(mapped.attributes);
   return mapped;
 }
 
@@ -102,7 +119,7 @@ function mapStream(
   context: MappingContext,
   request: RequestMapping | undefined,
   log: ProblemLog,
-  attributes: Attributes,
+  sets: Attributes[],
 ): ReportedError | undefined {
   const mapper = handler.createStreamMapper(context, request?.request);
   let streamError: ReportedError | undefined;
@@ -126,6 +143,6 @@ function mapStream(
   });
   const mapped = mapper.finish();
   if (unparsable + mapped.invalidEvents > 0) log(`${unparsable} stream events not JSON, ${mapped.invalidEvents} failed their schema`);
-  Object.assign(attributes, mapped.attributes);
+  sets.push(mapped.attributes);
   return streamError;
 }

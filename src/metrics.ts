@@ -112,6 +112,11 @@ export class CallMetricsRecorder {
 
   constructor(private readonly provider: (() => MeterProvider) | undefined) {}
 
+  /** False when no meter provider was given: callers can skip building the observation. */
+  get enabled(): boolean {
+    return this.provider !== undefined;
+  }
+
   /** Records one call; throws only what the metrics SDK throws. */
   record(call: CallObservation): void {
     if (this.provider === undefined) return;

@@ -4,6 +4,7 @@ import { UndiciCapture } from './capture/undici-capture';
 import { applyAttributePolicy, AttributePolicyWriter, type AttributePolicy } from './attribute-policy';
 import { interpretExchange } from './interpret';
 import type { MappingContext } from './endpoints/endpoint-handler';
+import type { SpanRewrite } from './internal-types';
 import { ENDPOINT_HANDLERS } from './endpoints/registry';
 import { getBaseAttributes } from './mappers/common';
 import { maskStatus } from './masking';
@@ -109,9 +110,10 @@ export class VLLMSpanProcessor implements SpanProcessorLike {
     record.span.setAttributes(attributes);
   }
 
-  private recordMetrics(span: ProcessorSpan, attributes: Attributes): void {
+  private recordMetrics(span: ProcessorSpan, rewrite: SpanRewrite): void {
+    if (!this.callMetrics.enabled) return;
     try {
-      this.callMetrics.record({ attributes, spanAttributes: span.attributes, startTime: span.startTime });
+      this.callMetrics.record({ attributes: rewrite.attributes, spanAttributes: span.attributes, startTime: span.startTime });
     } catch (error) {
       logger.debug('metrics not recorded:', error);
     }
@@ -122,9 +124,9 @@ export class VLLMSpanProcessor implements SpanProcessorLike {
       const rewrite = interpretExchange(record.toExchange(), this.mapping, problem => logger.debug(problem));
       const span = record.span;
       span.updateName(rewrite.name);
-      this.attributeWriter.write(span, rewrite.attributes);
+      for (const attributes of rewrite.attributeSets) this.attributeWriter.write(span, attributes);
       if (rewrite.status !== undefined) span.setStatus(maskStatus(rewrite.status, this.policy.traceConfig));
-      this.recordMetrics(span, rewrite.attributes);
+      this.recordMetrics(span, rewrite);
       logger.debug(`rewrote span "${rewrite.name}" (${record.byteSources})`);
     } catch (error) {
       logger.debug('rewrite failed, span left as HTTP:', error);

@@ -81,7 +81,7 @@ export function cutAt(bytes: Buffer, offsets: number[]): Buffer[] {
 /** A rewrite without what legitimately differs between two captures of the same bytes. */
 export function comparable(rewrite: SpanRewrite): unknown {
   const { 'gen_ai.response.time_to_first_chunk': _timing, ...attributes } = rewrite.attributes;
-  return { ...rewrite, attributes };
+  return { name: rewrite.name, status: rewrite.status, attributes };
 }
 
 /** Fails unless every value is a string, a finite number, a boolean, or a homogeneous array of one of those. */
