@@ -296,6 +296,29 @@ describe('chat completions through the real openai SDK', () => {
       expect(new Set(spans.map(s => s.attributes['llm.input_messages.0.content'])).size).to.equal(20);
     });
 
+    it('gives two tracer providers, each with its own processor, each its own rewritten span of the same call', async () => {
+      // Both captures hold a record for the same undici request: neither may see the other's.
+      const second = new Tracing({ order: 'instrumentation-first', processor: { maxBodyBytes: 700 } });
+      try {
+        const chunks = await drain(await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'twice' }], stream: true, max_tokens: 6 }));
+        const received = (chunks as Array<{ choices: Array<{ delta: { content?: string } }> }>).map(chunk => chunk.choices[0]?.delta.content ?? '').join('');
+        const [first] = await tracing.waitForSpans(1);
+        const [other] = await second.waitForSpans(1);
+        expect(first.spanContext().spanId).to.not.equal(other.spanContext().spanId);
+        for (const span of [first, other]) expect(span.attributes['llm.input_messages.0.content']).to.equal('twice');
+        const whole = first.attributes['llm.output_messages.0.content'] as string;
+        expect(whole).to.equal(received);
+        expect(first.attributes['vllm.capture.truncated']).to.equal(undefined);
+        // The second processor's own cap applied to its own copy of the bytes: fewer complete events.
+        expect(other.attributes['vllm.capture.truncated']).to.equal(true);
+        const cut = other.attributes['llm.output_messages.0.content'] as string;
+        expect(whole.startsWith(cut) && cut.length < whole.length, `"${cut}" is a prefix of "${whole}"`).to.equal(true);
+        expect([tracing.processor.liveCaptureCount, second.processor.liveCaptureCount]).to.deep.equal([0, 0]);
+      } finally {
+        await second.stop();
+      }
+    });
+
     it('decodes a gzip response', async () => {
       server.respondWith(request => ({ ...server.emulate(request), gzip: true }));
       const response = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'zip' }] });

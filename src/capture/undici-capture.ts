@@ -32,6 +32,9 @@ export interface CaptureOptions {
 
 type Subscriber = (message: unknown, name: string | symbol) => void;
 
+/** A linked request or span, as the holder of its capture record. */
+type RecordHolder = Record<symbol, CaptureRecord | undefined>;
+
 /**
  * Captures the bodies of undici requests to vLLM. Bytes come from exactly one source per
  * request and direction: the `bodyChunk*` channels where undici publishes them (>= 7.11),
@@ -40,7 +43,13 @@ type Subscriber = (message: unknown, name: string | symbol) => void;
  * channel already delivered the chunk and stays silent from then on.
  */
 export class UndiciCapture {
-  private readonly records = new WeakMap<object, CaptureRecord>();
+  /**
+   * The property under which a linked span and its request carry their record: it lives exactly
+   * as long as they do. Not a WeakMap: its table fills up between collections and every scavenge
+   * must sweep it, which cost about as much per call as the rest of a chat call's processing.
+   * One symbol per capture, so that two processors never share a slot.
+   */
+  private readonly slot = Symbol('@traceai/vllm capture record');
   private readonly linker = new SpanRequestLinker((span, request, endpoint) => this.link(span, request, endpoint));
   private readonly subscriptions: Array<[string, Subscriber]>;
   private subscribed = false;
@@ -79,7 +88,7 @@ export class UndiciCapture {
 
   /** The record of a span, if it is a linked vLLM call. */
   recordOf(span: object): CaptureRecord | undefined {
-    return this.records.get(span);
+    return this.recordOn(span);
   }
 
   /** Marks a record finished and drops its bytes. */
@@ -111,11 +120,19 @@ export class UndiciCapture {
 
   private link(span: ProcessorSpan, request: UndiciRequest, endpoint: EndpointKind): void {
     const record = new CaptureRecord(span, endpoint, this.options.maxBodyBytes);
-    this.records.set(request, record);
-    this.records.set(span, record);
+    this.attach(span, record);
+    this.attach(request, record);
     this.liveRecords++;
     this.wrapRequest(request, record);
     this.listener.onLinked(record);
+  }
+
+  private attach(holder: object, record: CaptureRecord): void {
+    (holder as RecordHolder)[this.slot] = record;
+  }
+
+  private recordOn(holder: object): CaptureRecord | undefined {
+    return (holder as RecordHolder)[this.slot];
   }
 
   private wrapRequest(request: UndiciRequest, record: CaptureRecord): void {
@@ -139,7 +156,7 @@ export class UndiciCapture {
   }
 
   private onHeaders({ request, response }: ResponseHeadersMessage): void {
-    const record = this.records.get(request);
+    const record = this.recordOn(request);
     if (record === undefined) return;
     record.statusCode = response.statusCode;
     const headers = response.headers;
@@ -151,26 +168,26 @@ export class UndiciCapture {
   }
 
   private onChunkSent({ request, chunk }: BodyChunkMessage): void {
-    const record = this.records.get(request);
+    const record = this.recordOn(request);
     if (record === undefined || record.finished) return;
     record.requestViaChannel = true;
     record.requestBody.append(chunk);
   }
 
   private onChunkReceived({ request, chunk }: BodyChunkMessage): void {
-    const record = this.records.get(request);
+    const record = this.recordOn(request);
     if (record === undefined || record.finished) return;
     record.responseViaChannel = true;
     record.addResponseChunk(chunk);
   }
 
   private onDone({ request }: { request: UndiciRequest }): void {
-    const record = this.records.get(request);
+    const record = this.recordOn(request);
     if (record !== undefined && !record.finished) this.listener.onCompleted(record);
   }
 
   private onError({ request, error }: RequestErrorMessage): void {
-    const record = this.records.get(request);
+    const record = this.recordOn(request);
     if (record === undefined || record.finished) return;
     const aborted = error?.name === 'AbortError' || (error as { code?: unknown })?.code === 20;
     record.transportError = {
