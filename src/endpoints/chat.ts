@@ -2,6 +2,7 @@ import { isCommonChatChunk } from '../aggregate/chat-chunk-shape';
 import { ChatStreamAggregator } from '../aggregate/chat-stream';
 import * as A from '../attributes';
 import { getChatRequestAttributes, getChatResponseAttributes } from '../mappers/chat';
+import { isCommonChatRequest, isCommonChatResponse } from './chat-body-shapes';
 import { defineHandler } from './define-handler';
 import { AggregatingStreamMapper } from './stream-mapper';
 
@@ -11,6 +12,8 @@ export const chatHandler = defineHandler({
   operation: A.OperationValues.CHAT,
   requestSchema: 'chat-completion-request',
   responseSchema: 'chat-completion-response',
+  isCommonRequest: isCommonChatRequest,
+  isCommonResponse: isCommonChatResponse,
   getRequestAttributes: getChatRequestAttributes,
   getResponseAttributes: getChatResponseAttributes,
   createStreamMapper: ({ validator, options }) =>

@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { SchemaId, WireTypeById } from '../validation';
+import type { SchemaId, SchemaValidator, WireTypeById } from '../validation';
 import type { EndpointHandler, MappingContext, MappingOptions, StreamMapper } from './endpoint-handler';
 
 /** The parts that make one endpoint's handler: its schemas and the pure mappers of valid bodies. */
@@ -8,6 +8,9 @@ export interface HandlerSpec<RequestId extends SchemaId, ResponseId extends Sche
   operation: string;
   requestSchema: RequestId;
   responseSchema: ResponseId;
+  /** Optional fast checks that accept a subset of what the schemas accept (src/shape-checks.ts); what they accept skips Ajv. */
+  isCommonRequest?(body: unknown): body is WireTypeById[RequestId];
+  isCommonResponse?(body: unknown): body is WireTypeById[ResponseId];
   getRequestAttributes(request: WireTypeById[RequestId], options: MappingOptions): Attributes;
   getResponseAttributes(response: WireTypeById[ResponseId], request: WireTypeById[RequestId] | undefined, options: MappingOptions): Attributes;
   /** Streaming endpoints only; elsewhere every event of an (unexpected) event stream counts as invalid. */
@@ -18,16 +21,20 @@ export interface HandlerSpec<RequestId extends SchemaId, ResponseId extends Sche
 export function defineHandler<RequestId extends SchemaId, ResponseId extends SchemaId>(
   spec: HandlerSpec<RequestId, ResponseId>,
 ): EndpointHandler<WireTypeById[RequestId]> {
+  const isRequest = (body: unknown, validator: SchemaValidator): body is WireTypeById[RequestId] =>
+    spec.isCommonRequest?.(body) === true || validator.is(spec.requestSchema, body);
+  const isResponse = (body: unknown, validator: SchemaValidator): body is WireTypeById[ResponseId] =>
+    spec.isCommonResponse?.(body) === true || validator.is(spec.responseSchema, body);
   return {
     spanKind: spec.spanKind,
     operation: spec.operation,
     mapRequest(body, { validator, options }) {
-      if (!validator.is(spec.requestSchema, body)) return undefined;
+      if (!isRequest(body, validator)) return undefined;
       const model = (body as { model?: unknown }).model;
       return { attributes: spec.getRequestAttributes(body, options), model: typeof model === 'string' ? model : undefined, request: body };
     },
     mapResponse(body, { validator, options }, request) {
-      return validator.is(spec.responseSchema, body) ? spec.getResponseAttributes(body, request, options) : undefined;
+      return isResponse(body, validator) ? spec.getResponseAttributes(body, request, options) : undefined;
     },
     createStreamMapper: spec.createStreamMapper ?? (() => new UnexpectedStreamMapper()),
   };
