@@ -18,9 +18,8 @@ import type { ChatCompletionRequest, ChatCompletionResponse } from '../wire/chat
  * Hand-written checks for the chat request and response most calls are: text messages, no
  * tools, no tool calls, no content parts. Each accepts only values that its schema
  * (`chat-completion-request`, `chat-completion-response`) accepts too, which a property test
- * holds it to; anything else returns false and goes to the schema. They exist because the
- * schemas' validators are large code that runs cold once per call in a real client, where it
- * costs far more than in a loop.
+ * holds it to; anything else returns false and goes to the schema. A typical chat call so
+ * never runs Ajv's validators, large generated code that a real client runs cold once per call.
  */
 
 // Request fields by the type the schema gives them (all optional, all nullable).
