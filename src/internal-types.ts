@@ -34,13 +34,15 @@ export interface TransportError {
 /** The change to make to the HTTP span so it becomes an LLM span. */
 export interface SpanRewrite {
   readonly name: string;
+  /** What every span of the endpoint carries (kind, provider, operation): set when the span is linked. */
+  readonly startAttributes: Attributes;
   /**
-   * The attributes as the mappers returned them, to be set in order (a key in a later set
+   * What the rewrite adds, as the mappers returned it, to be set in order (a key in a later set
    * overrides an earlier one). Not merged: merging 30-odd keys into one object turns it into a
    * V8 dictionary and costs a copy per call.
    */
   readonly attributeSets: readonly Attributes[];
-  /** All sets merged into one object, built on each read (tests, metrics). */
+  /** The start attributes and all sets merged into one object, built on each read (tests, metrics). */
   readonly attributes: Attributes;
   readonly status?: SpanStatus;
 }

@@ -23,7 +23,7 @@ export type ProblemLog = (problem: string) => void;
 export function interpretExchange(exchange: Exchange, context: MappingContext, log: ProblemLog): SpanRewrite {
   const handler = ENDPOINT_HANDLERS[exchange.endpoint];
   // What the mappers return is kept as returned, not copied into one object (see SpanRewrite).
-  const sets: Attributes[] = [getBaseAttributes(handler.spanKind, handler.operation)];
+  const sets: Attributes[] = [];
   const request = mapRequest(exchange, handler, context, log, sets);
   // Written last, so that it overrides what the mappers said, as before.
   const tail: Attributes = {};
@@ -63,15 +63,21 @@ export function interpretExchange(exchange: Exchange, context: MappingContext, l
   if (exchange.requestTruncated || exchange.responseTruncated) tail[A.VLLM_CAPTURE_TRUNCATED] = true;
   sets.push(tail);
   const model = request?.model;
-  return new Rewrite(model === undefined ? handler.operation : `${handler.operation} ${model}`, sets, status);
+  const start = getBaseAttributes(handler.spanKind, handler.operation);
+  return new Rewrite(model === undefined ? handler.operation : `${handler.operation} ${model}`, start, sets, status);
 }
 
 /** A SpanRewrite whose merged attributes are only built when someone reads them. */
 class Rewrite implements SpanRewrite {
-  constructor(readonly name: string, readonly attributeSets: readonly Attributes[], readonly status: SpanStatus | undefined) {}
+  constructor(
+    readonly name: string,
+    readonly startAttributes: Attributes,
+    readonly attributeSets: readonly Attributes[],
+    readonly status: SpanStatus | undefined,
+  ) {}
 
   get attributes(): Attributes {
-    return Object.assign({}, ...this.attributeSets);
+    return Object.assign({}, this.startAttributes, ...this.attributeSets);
   }
 
   /** The merged view, as logs and golden files show a rewrite. */

@@ -124,6 +124,7 @@ export class VLLMSpanProcessor implements SpanProcessorLike {
       const rewrite = interpretExchange(record.toExchange(), this.mapping, problem => logger.debug(problem));
       const span = record.span;
       span.updateName(rewrite.name);
+      // The start attributes are on the span since it was linked (markAsLlmSpan).
       for (const attributes of rewrite.attributeSets) this.attributeWriter.write(span, attributes);
       if (rewrite.status !== undefined) span.setStatus(maskStatus(rewrite.status, this.policy.traceConfig));
       this.recordMetrics(span, rewrite);

@@ -14,7 +14,7 @@ export function getBaseAttributes(spanKind: string, operation: string): Attribut
 }
 
 // The mappers write into one object (`add*Attributes(attributes, ...)`) instead of spreading small
-// ones together: a span's forty-odd attributes are built once, not copied at every level.
+// ones together: a request's or a response's attributes are built once, not copied at every level.
 
 /** `llm.model` and `gen_ai.request.model` from a request's `model`. */
 export function addModelAttributes(attributes: Attributes, model: string | null | undefined): void {

@@ -13,8 +13,9 @@ export interface MappableMessage {
   reasoning_content?: string | null;
 }
 
-/** The keys of one message's scalar fields. */
+/** The keys of one message's scalar fields, and the prefix of its tool-call and content-part keys. */
 interface MessageKeys {
+  prefix: string;
   role: string;
   content: string;
   name: string;
@@ -30,6 +31,7 @@ function messageKeys(list: string, index: number): MessageKeys {
   const build = (): MessageKeys => {
     const prefix = `${list}.${index}`;
     return {
+      prefix,
       role: `${prefix}.${A.MESSAGE_ROLE}`,
       content: `${prefix}.${A.MESSAGE_CONTENT}`,
       name: `${prefix}.${A.MESSAGE_NAME}`,
@@ -46,7 +48,7 @@ function messageKeys(list: string, index: number): MessageKeys {
 /** `{list}.{index}.role|content|name|reasoning|tool_call_id|tool_calls.*|contents.*` of one message. */
 export function addMessageAttributes(attributes: Attributes, list: string, index: number, message: MappableMessage): void {
   const keys = messageKeys(list, index);
-  const prefix = `${list}.${index}`;
+  const prefix = keys.prefix;
   if (typeof message.role === 'string') attributes[keys.role] = message.role;
   if (typeof message.content === 'string') attributes[keys.content] = message.content;
   else if (Array.isArray(message.content)) addContentPartAttributes(attributes, prefix, message.content);
