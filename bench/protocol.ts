@@ -4,7 +4,7 @@ import type { WorkloadId } from './workloads';
 
 /** Parent → worker. */
 export type WorkerCommand =
-  | { type: 'run'; workload: WorkloadId; requests: number; mode?: SwitchMode }
+  | { type: 'run'; workload: WorkloadId; requests: number; mode?: SwitchMode; busyWaitMicros?: number }
   | { type: 'memory'; workload: WorkloadId; probeAt: number };
 
 /** One measured batch. */

@@ -120,7 +120,9 @@ async function runEndToEnd(options: Options, raw: RawResults): Promise<void> {
     }
     if (ab !== undefined) {
       for (const workload of abWorkloads) {
-        for (const mode of SWITCH_MODES) await ab.request({ type: 'run', workload: workload.id, requests: workload.quickBatch, mode }, 'batch');
+        for (const mode of SWITCH_MODES) {
+          await ab.request({ type: 'run', workload: workload.id, requests: workload.quickBatch, mode, busyWaitMicros: busyWaitMicros(raw, workload.id) }, 'batch');
+        }
       }
     }
     const lastSpans = new Map<VariantId, SpanCheck>();
@@ -160,20 +162,39 @@ async function runEndToEnd(options: Options, raw: RawResults): Promise<void> {
 
 /** Workloads of the same-process A/B: those the +5% target names. */
 const AB_WORKLOADS: readonly WorkloadId[] = ['chat-2k', 'stream-100'];
-const SWITCH_MODES: readonly SwitchMode[] = ['undici', 'undici+vllm'];
+const SWITCH_MODES: readonly SwitchMode[] = ['undici', 'undici+vllm', 'undici+busy-wait'];
 
-/** One round of the same-process A/B: A B B A (B A A B on odd rounds), each mode's two batches averaged. */
+/**
+ * The busy-wait of the calibration: the processor's own CPU per call of this workload in the
+ * micro-benchmark (its hot-loop cost), or none when the micro-benchmark did not run.
+ */
+function busyWaitMicros(raw: RawResults, workload: WorkloadId): number | undefined {
+  const body = raw.micro?.bodies.find(b => b.workload === workload);
+  return body === undefined ? undefined : body.processorNs / 1000;
+}
+
+/**
+ * One round of the same-process A/B: (2), (3) and (2) + busy-wait, each twice in mirrored order
+ * (A B C C B A, the order rotating every round), each mode's two batches averaged.
+ */
 async function switchedRound(worker: WorkerProcess, workloads: Workload[], round: number, batchOf: (w: Workload) => number, raw: RawResults): Promise<void> {
-  const [first, second] = round % 2 === 0 ? SWITCH_MODES : [...SWITCH_MODES].reverse();
   for (const workload of workloads) {
-    const totals = { undici: { cpuMicros: 0, wallMs: 0 }, 'undici+vllm': { cpuMicros: 0, wallMs: 0 } };
+    const busyWait = busyWaitMicros(raw, workload.id);
+    const modes = roundOrder(SWITCH_MODES.filter(mode => mode !== 'undici+busy-wait' || busyWait !== undefined), round);
+    const totals = new Map(modes.map(mode => [mode, { cpuMicros: 0, wallMs: 0 }]));
     const requests = batchOf(workload);
-    for (const mode of [first, second, second, first]) {
-      const result = await worker.request({ type: 'run', workload: workload.id, requests, mode }, 'batch');
-      totals[mode].cpuMicros += result.cpuMicros / requests / 2;
-      totals[mode].wallMs += result.wallMs / requests / 2;
+    for (const mode of [...modes, ...[...modes].reverse()]) {
+      const result = await worker.request({ type: 'run', workload: workload.id, requests, mode, busyWaitMicros: busyWait }, 'batch');
+      const total = totals.get(mode)!;
+      total.cpuMicros += result.cpuMicros / requests / 2;
+      total.wallMs += result.wallMs / requests / 2;
     }
-    (raw.switched[workload.id] ??= [])[round] = { undici: totals.undici, processor: totals['undici+vllm'] };
+    const calibration = totals.get('undici+busy-wait');
+    (raw.switched[workload.id] ??= [])[round] = {
+      undici: totals.get('undici')!,
+      processor: totals.get('undici+vllm')!,
+      ...(calibration === undefined || busyWait === undefined ? {} : { busyWait: { ...calibration, micros: busyWait } }),
+    };
   }
 }
 

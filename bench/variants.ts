@@ -16,8 +16,11 @@ import type { WorkloadId } from './workloads';
 /** Identifier of a variant, used on the command line and in the JSON results. */
 export type VariantId = 'none' | 'undici' | 'undici+vllm' | 'undici+vllm-unmatched' | 'openinference' | 'otel-openai' | 'switchable';
 
-/** What the `switchable` worker runs: (2) or (3), switched between batches in one process. */
-export type SwitchMode = 'undici' | 'undici+vllm';
+/**
+ * What the `switchable` worker runs, switched between batches in one process: (2), (3), or (2)
+ * with a busy-wait of a known length at each span's end (the calibration of the comparison).
+ */
+export type SwitchMode = 'undici' | 'undici+vllm' | 'undici+busy-wait';
 
 /** A variant as listed in the result table. */
 export interface VariantInfo {
@@ -63,8 +66,8 @@ export interface ActiveVariant {
   spans(): SpanSummary;
   /** Capture records still held by the processor (variants 3 and 3u only). */
   liveCaptureCount?(): number;
-  /** The `switchable` variant only: adds or removes the processor. */
-  switchTo?(mode: SwitchMode): void;
+  /** The `switchable` variant only: adds or removes the processor, or sets the busy-wait at each span's end. */
+  switchTo?(mode: SwitchMode, busyWaitMicros?: number): void;
 }
 
 // The parts of an OpenTelemetry SDK that the setups use; the same shapes in the root and in bench/peers.
@@ -146,18 +149,27 @@ function withProcessor(options: import('../src').VLLMSpanProcessorOptions): Acti
   return { spans, liveCaptureCount: () => processor.liveCaptureCount };
 }
 
+/** Spins for `micros` of wall time on this thread: CPU time of a known amount, doing nothing else. */
+function busyWait(micros: number): void {
+  const until = process.hrtime.bigint() + BigInt(Math.round(micros * 1000));
+  while (process.hrtime.bigint() < until);
+}
+
 /**
  * (2) and (3) in one process: the undici instrumentation stays, a VLLMSpanProcessor is added
  * behind a delegating span processor or shut down, between batches. Same process, same JIT and
  * heap, so the difference between the two is the processor alone, without the per-process
  * luck (inlining, heap sizing) that separates two worker processes by more than 5%.
+ * The busy-wait mode spends a known amount of CPU where the processor works (at the span's
+ * end), so the report can show what that amount reads as on the machine at hand.
  */
 function switchable(): ActiveVariant {
   const { VLLMSpanProcessor } = compiled<typeof import('../src')>('src/index');
   let processor: InstanceType<typeof VLLMSpanProcessor> | undefined;
+  let busyWaitMicros = 0;
   const delegate = {
     onStart: (span: never, context: never) => processor?.onStart(span, context),
-    onEnding: (span: never) => processor?.onEnding(span),
+    onEnding: (span: never) => (busyWaitMicros > 0 ? busyWait(busyWaitMicros) : processor?.onEnding(span)),
     onEnd: (span: never) => processor?.onEnd(span),
     forceFlush: () => Promise.resolve(),
     shutdown: () => Promise.resolve(),
@@ -168,9 +180,10 @@ function switchable(): ActiveVariant {
   return {
     spans,
     liveCaptureCount: () => processor?.liveCaptureCount ?? 0,
-    switchTo(mode) {
+    switchTo(mode, busyWait = 0) {
+      busyWaitMicros = mode === 'undici+busy-wait' ? busyWait : 0;
       if (mode === 'undici+vllm' && processor === undefined) processor = new VLLMSpanProcessor({ baseUrlPattern: '127.0.0.1' });
-      if (mode === 'undici' && processor !== undefined) {
+      if (mode !== 'undici+vllm' && processor !== undefined) {
         void processor.shutdown();
         processor = undefined;
       }

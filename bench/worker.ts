@@ -39,7 +39,7 @@ async function main(): Promise<void> {
 
   async function run(command: Extract<WorkerCommand, { type: 'run' }>): Promise<BatchResult> {
     const workload = workloadById(command.workload);
-    if (command.mode !== undefined) variant.switchTo?.(command.mode);
+    if (command.mode !== undefined) variant.switchTo?.(command.mode, command.busyWaitMicros);
     // No forced GC here: a full collection resets feedback and shrinks the young generation, which
     // makes the next batch slower; each batch pays for the collections it causes, like an application.
     const startCpu = process.cpuUsage();
