@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import * as A from '../attributes';
 import type { ClassifyRequest, ClassifyResponse } from '../wire/pooling';
-import { addInvocationParametersAttributes, addModelAttributes, addResponseIdentityAttributes, addUsageAttributes } from './common';
+import { addInvocationParametersAttributes, addModelAttributes, responseIdentityAndUsageAttributes } from './common';
 import { addConversationAttributes, addPromptAttributes } from './inputs';
 
 const CLASSIFY_CONTENT_KEYS = ['input', 'messages', 'model'] as const;
@@ -18,9 +18,7 @@ export function getClassifyRequestAttributes(request: ClassifyRequest): Attribut
 
 /** Response side of `/classify`: `vllm.classification.{index}.label|probs` per input, usage. */
 export function getClassifyResponseAttributes(response: ClassifyResponse): Attributes {
-  const attributes: Attributes = {};
-  addResponseIdentityAttributes(attributes, response);
-  addUsageAttributes(attributes, response.usage);
+  const attributes = responseIdentityAndUsageAttributes(response);
   for (const result of response.data) {
     if (typeof result.label === 'string') attributes[A.classificationKey(result.index, A.CLASSIFICATION_LABEL)] = result.label;
     attributes[A.classificationKey(result.index, A.CLASSIFICATION_PROBS)] = result.probs;

@@ -80,6 +80,14 @@ export function addResponseIdentityAttributes(attributes: Attributes, response: 
   if (typeof response.model === 'string') attributes[A.GEN_AI_RESPONSE_MODEL] = response.model;
 }
 
+/** A new attribute set with what every pooling response carries: its identity and token usage. */
+export function responseIdentityAndUsageAttributes(response: { id?: string | null; model?: string | null; usage?: Usage | null }): Attributes {
+  const attributes: Attributes = {};
+  addResponseIdentityAttributes(attributes, response);
+  addUsageAttributes(attributes, response.usage);
+  return attributes;
+}
+
 /** Finish reasons in choice order, and vLLM's stop reasons beside them ("" where there was none). */
 export function addFinishAttributes(
   attributes: Attributes,

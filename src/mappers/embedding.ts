@@ -3,7 +3,7 @@ import * as A from '../attributes';
 import type { MappingOptions } from '../endpoints/endpoint-handler';
 import type { Usage } from '../wire/chat';
 import type { EmbeddingRequest } from '../wire/embedding';
-import { addInvocationParametersAttributes, addModelAttributes, addResponseIdentityAttributes, addUsageAttributes } from './common';
+import { addInvocationParametersAttributes, addModelAttributes, responseIdentityAndUsageAttributes } from './common';
 import { addConversationAttributes, isConversationInput, promptTexts } from './inputs';
 
 /** The request fields that embeddings and `/pooling` share. */
@@ -58,9 +58,7 @@ export function getEmbeddingResponseAttributes(
   request: EmbeddingLikeRequest | undefined,
   options: MappingOptions,
 ): Attributes {
-  const attributes: Attributes = {};
-  addResponseIdentityAttributes(attributes, response);
-  addUsageAttributes(attributes, response.usage);
+  const attributes = responseIdentityAndUsageAttributes(response);
   const dimensions = outputs.length === 0 ? undefined : dimensionCount(outputs[0].values, request?.embed_dtype ?? 'float32');
   if (dimensions !== undefined) attributes[A.GEN_AI_EMBEDDINGS_DIMENSION_COUNT] = dimensions;
   for (const output of outputs) {

@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import * as A from '../attributes';
 import type { RerankRequest, RerankResponse, ScoreInputs, ScoreItem, ScoreRequest, ScoreResponse } from '../wire/pooling';
-import { addInvocationParametersAttributes, addModelAttributes, addResponseIdentityAttributes, addUsageAttributes } from './common';
+import { addInvocationParametersAttributes, addModelAttributes, responseIdentityAndUsageAttributes } from './common';
 
 // The side pairs of a /score request, in the order vLLM documents them; the first complete pair is used.
 const SCORE_SIDES = [
@@ -73,9 +73,7 @@ function getRerankerOutputAttributes(
   scored: readonly ScoredDocument[],
   documents: readonly ScoreItem[],
 ): Attributes {
-  const attributes: Attributes = {};
-  addResponseIdentityAttributes(attributes, response);
-  addUsageAttributes(attributes, response.usage);
+  const attributes = responseIdentityAndUsageAttributes(response);
   scored.forEach((document, position) => {
     const key = (suffix: string) => A.documentKey(A.RERANKER_OUTPUT_DOCUMENTS, position, suffix);
     // The id is the document's position in the request, which is what `index` means in both APIs.
