@@ -256,7 +256,7 @@ export function stageOperations(pkg: Package, body: CapturedBody, mapping: Mappi
 
 const STAGES: readonly Stage[] = ['capture', 'decode', 'frame', 'parse', 'validate', 'interpret'];
 
-function measureBodies(pkg: Package, bodies: CapturedBody[], mapping: MappingContext, rounds: number, budgetMicros: number): BodyMeasure[] {
+function measureBodies(pkg: Package, bodies: CapturedBody[], mapping: MappingContext, rounds: Rounds, budgetMicros: number): BodyMeasure[] {
   const operations = bodies.map(body => stageOperations(pkg, body, mapping));
   const floor = bodies.map(() => [] as number[]);
   const baseline = bodies.map(() => [] as number[]);
@@ -265,8 +265,8 @@ function measureBodies(pkg: Package, bodies: CapturedBody[], mapping: MappingCon
   const unsubscribe = subscribeStandIn();
   try {
     // Interleaved: every operation of every body once per round, so that drift hits all alike.
-    // Round 0 is a warm-up (JIT) and is not kept.
-    for (let round = -1; round < rounds; round++) {
+    // Warm-up rounds (negative) are not kept.
+    for (let round = -rounds.warmUp; round < rounds.kept; round++) {
       bodies.forEach((body, b) => {
         const keep = round >= 0;
         const floorNs = cpuNanosPerCall(operations[b].floor, budgetMicros);
@@ -324,13 +324,13 @@ const UNTRACED_CASES: ReadonlyArray<SyntheticCall & { name: string }> = [
   },
 ];
 
-function measureUntraced(pkg: Package, rounds: number, budgetMicros: number): UntracedMeasure[] {
+function measureUntraced(pkg: Package, rounds: Rounds, budgetMicros: number): UntracedMeasure[] {
   const baseline = UNTRACED_CASES.map(() => [] as number[]);
   const withProcessor = UNTRACED_CASES.map(() => [] as number[]);
   const unsubscribe = subscribeStandIn();
   try {
-    // Round -1 is a warm-up (JIT) and is not kept.
-    for (let round = -1; round < rounds; round++) {
+    // Warm-up rounds (negative) are not kept.
+    for (let round = -rounds.warmUp; round < rounds.kept; round++) {
       UNTRACED_CASES.forEach((testCase, c) => {
         const measured = callWithAndWithout(pkg, testCase, { baseUrlPattern: 'vllm.internal.example' }, budgetMicros);
         if (round < 0) return;
@@ -348,6 +348,16 @@ function measureUntraced(pkg: Package, rounds: number, budgetMicros: number): Un
   });
 }
 
+/**
+ * Rounds of a micro-benchmark: `warmUp` unkept rounds first. One is not enough: with the bodies
+ * interleaved, the processor's CPU per call on the chat body kept falling over the first five
+ * rounds of a run (100, 97, 72, 74, 90, then 22 to 42 µs), as V8 settled its optimised code.
+ */
+interface Rounds {
+  warmUp: number;
+  kept: number;
+}
+
 /** Runs both micro-benchmarks on the compiled package; `quick` uses fewer rounds and a smaller time budget per sample. */
 export async function runMicro(quick: boolean): Promise<MicroResult> {
   const pkg = loadPackage();
@@ -356,13 +366,13 @@ export async function runMicro(quick: boolean): Promise<MicroResult> {
   const schemaCompileMs = performance.now() - compileStart;
   const mapping: MappingContext = { validator, options: pkg.options.resolveOptions(undefined) };
   const bodies = await captureBodies(pkg);
-  const rounds = quick ? 3 : 9;
+  const rounds: Rounds = quick ? { warmUp: 1, kept: 3 } : { warmUp: 4, kept: 9 };
   const budgetMicros = quick ? 25_000 : 50_000;
   const result: MicroResult = {
     schemaCompileMs,
     bodies: measureBodies(pkg, bodies, mapping, rounds, budgetMicros),
     untraced: measureUntraced(pkg, rounds, budgetMicros),
-    rounds,
+    rounds: rounds.kept,
   };
   if (sinkValue() === 0.5) console.log('unreachable'); // keeps the sink observable
   return result;

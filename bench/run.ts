@@ -108,20 +108,21 @@ async function runEndToEnd(options: Options, raw: RawResults): Promise<void> {
     if (ab !== undefined) workers.set('switchable', ab);
     const appliesTo = (variant: VariantInfo, workload: Workload) => variant.workloads === undefined || variant.workloads.includes(workload.id);
     const batchOf = (workload: Workload) => (options.quick ? workload.quickBatch : workload.batch);
+    const warmUpOf = (workload: Workload) => (options.quick ? workload.quickBatch : workload.warmUp);
     // Warm-up: JIT, connection pool and caches of every worker, on every workload, before anything counts.
     progress('warming up');
     const sent = new Map<VariantId, number>();
     for (const workload of options.workloads) {
       for (const variant of options.variants) {
         if (!appliesTo(variant, workload)) continue;
-        await workers.get(variant.id)!.request({ type: 'run', workload: workload.id, requests: workload.quickBatch }, 'batch');
-        sent.set(variant.id, (sent.get(variant.id) ?? 0) + workload.quickBatch);
+        await workers.get(variant.id)!.request({ type: 'run', workload: workload.id, requests: warmUpOf(workload) }, 'batch');
+        sent.set(variant.id, (sent.get(variant.id) ?? 0) + warmUpOf(workload));
       }
     }
     if (ab !== undefined) {
       for (const workload of abWorkloads) {
         for (const mode of SWITCH_MODES) {
-          await ab.request({ type: 'run', workload: workload.id, requests: workload.quickBatch, mode, busyWaitMicros: busyWaitMicros(raw, workload.id) }, 'batch');
+          await ab.request({ type: 'run', workload: workload.id, requests: warmUpOf(workload), mode, busyWaitMicros: busyWaitMicros(raw, workload.id) }, 'batch');
         }
       }
     }
