@@ -353,8 +353,8 @@ function render(raw: RawResults, summary: Summary, table: Table, heading: (text:
       table(['workload', '(2) Undici', '(3) + processor', '(3) vs (2)', 'quartiles', 'busy-wait µs', '(2) + busy-wait vs (2)', 'quartiles'], switchedRows) +
         '\n\nOne worker process runs all three, so JIT and heap are shared and the difference is the processor alone. ' +
         'The calibration: (2) with a busy-wait, at each span\'s end, as long as the processor\'s own CPU per call in the ' +
-        'micro-benchmark (hot loop): what that much CPU reads as here. The processor reading far above it means its code costs more ' +
-        'between HTTP calls (cold caches, code not yet optimised) than in a loop.',
+        'micro-benchmark (hot loop): what that much CPU reads as here. The processor reading far above it means that its code costs more ' +
+        'between HTTP calls (caches cold after the HTTP and SDK work) than in a loop.',
     );
   }
   if (raw.spanChecks.length > 0) {

@@ -121,8 +121,9 @@ async function runEndToEnd(options: Options, raw: RawResults): Promise<void> {
     }
     if (ab !== undefined) {
       for (const workload of abWorkloads) {
-        for (const mode of SWITCH_MODES) {
-          await ab.request({ type: 'run', workload: workload.id, requests: warmUpOf(workload), mode, busyWaitMicros: busyWaitMicros(raw, workload.id) }, 'batch');
+        const busyWait = busyWaitMicros(raw, workload.id);
+        for (const mode of switchModes(busyWait)) {
+          await ab.request({ type: 'run', workload: workload.id, requests: warmUpOf(workload), mode, busyWaitMicros: busyWait }, 'batch');
         }
       }
     }
@@ -163,7 +164,11 @@ async function runEndToEnd(options: Options, raw: RawResults): Promise<void> {
 
 /** Workloads of the same-process A/B: those the +5% target names. */
 const AB_WORKLOADS: readonly WorkloadId[] = ['chat-2k', 'stream-100'];
-const SWITCH_MODES: readonly SwitchMode[] = ['undici', 'undici+vllm', 'undici+busy-wait'];
+
+/** The modes of the same-process A/B: the calibration only with a busy-wait to run. */
+function switchModes(busyWait: number | undefined): SwitchMode[] {
+  return busyWait === undefined ? ['undici', 'undici+vllm'] : ['undici', 'undici+vllm', 'undici+busy-wait'];
+}
 
 /**
  * The busy-wait of the calibration: the processor's own CPU per call of this workload in the
@@ -181,7 +186,7 @@ function busyWaitMicros(raw: RawResults, workload: WorkloadId): number | undefin
 async function switchedRound(worker: WorkerProcess, workloads: Workload[], round: number, batchOf: (w: Workload) => number, raw: RawResults): Promise<void> {
   for (const workload of workloads) {
     const busyWait = busyWaitMicros(raw, workload.id);
-    const modes = roundOrder(SWITCH_MODES.filter(mode => mode !== 'undici+busy-wait' || busyWait !== undefined), round);
+    const modes = roundOrder(switchModes(busyWait), round);
     const totals = new Map(modes.map(mode => [mode, { cpuMicros: 0, wallMs: 0 }]));
     const requests = batchOf(workload);
     for (const mode of [...modes, ...[...modes].reverse()]) {

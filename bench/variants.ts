@@ -180,8 +180,8 @@ function switchable(): ActiveVariant {
   return {
     spans,
     liveCaptureCount: () => processor?.liveCaptureCount ?? 0,
-    switchTo(mode, busyWait = 0) {
-      busyWaitMicros = mode === 'undici+busy-wait' ? busyWait : 0;
+    switchTo(mode, micros = 0) {
+      busyWaitMicros = mode === 'undici+busy-wait' ? micros : 0;
       if (mode === 'undici+vllm' && processor === undefined) processor = new VLLMSpanProcessor({ baseUrlPattern: '127.0.0.1' });
       if (mode !== 'undici+vllm' && processor !== undefined) {
         void processor.shutdown();
