@@ -4,7 +4,6 @@ import { bodyText, isEventStream, parseJson } from './body';
 import type { EndpointHandler, MappingContext, RequestMapping } from './endpoints/endpoint-handler';
 import { ENDPOINT_HANDLERS } from './endpoints/registry';
 import type { Exchange, SpanRewrite } from './internal-types';
-import { getBaseAttributes } from './mappers/common';
 import { readErrorBody, type ReportedError } from './mappers/error';
 import { forEachSseEvent } from './sse';
 
@@ -63,8 +62,7 @@ export function interpretExchange(exchange: Exchange, context: MappingContext, l
   if (exchange.requestTruncated || exchange.responseTruncated) tail[A.VLLM_CAPTURE_TRUNCATED] = true;
   sets.push(tail);
   const model = request?.model;
-  const start = getBaseAttributes(handler.spanKind, handler.operation);
-  return new Rewrite(model === undefined ? handler.operation : `${handler.operation} ${model}`, start, sets, status);
+  return new Rewrite(model === undefined ? handler.operation : `${handler.operation} ${model}`, handler.startAttributes, sets, status);
 }
 
 /** A SpanRewrite whose merged attributes are only built when someone reads them. */

@@ -6,7 +6,6 @@ import { interpretExchange } from './interpret';
 import type { MappingContext } from './endpoints/endpoint-handler';
 import type { SpanRewrite } from './internal-types';
 import { ENDPOINT_HANDLERS } from './endpoints/registry';
-import { getBaseAttributes } from './mappers/common';
 import { maskStatus } from './masking';
 import { CallMetricsRecorder } from './metrics';
 import { resolveOptions } from './options';
@@ -102,8 +101,7 @@ export class VLLMSpanProcessor implements SpanProcessorLike {
   private markAsLlmSpan(record: CaptureRecord): void {
     let attributes = this.startAttributes.get(record.endpoint);
     if (attributes === undefined) {
-      const handler = ENDPOINT_HANDLERS[record.endpoint];
-      attributes = applyAttributePolicy(getBaseAttributes(handler.spanKind, handler.operation), this.policy);
+      attributes = applyAttributePolicy(ENDPOINT_HANDLERS[record.endpoint].startAttributes, this.policy);
       this.startAttributes.set(record.endpoint, attributes);
     }
     // Set at start so samplers and span-start hooks already see an LLM span.

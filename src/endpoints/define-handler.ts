@@ -1,4 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
+import { getBaseAttributes } from '../mappers/common';
 import type { SchemaId, SchemaValidator, WireTypeById } from '../validation';
 import type { EndpointHandler, MappingContext, MappingOptions, StreamMapper } from './endpoint-handler';
 
@@ -26,7 +27,7 @@ export function defineHandler<RequestId extends SchemaId, ResponseId extends Sch
   const isResponse = (body: unknown, validator: SchemaValidator): body is WireTypeById[ResponseId] =>
     spec.isCommonResponse?.(body) === true || validator.is(spec.responseSchema, body);
   return {
-    spanKind: spec.spanKind,
+    startAttributes: getBaseAttributes(spec.spanKind, spec.operation),
     operation: spec.operation,
     mapRequest(body, { validator, options }) {
       if (!isRequest(body, validator)) return undefined;

@@ -45,8 +45,8 @@ export interface StreamMapper {
  * `request` is the request body that validated, or undefined when it did not.
  */
 export interface EndpointHandler<Request = unknown> {
-  /** `fi.span.kind` value. */
-  spanKind: string;
+  /** What every span of the endpoint carries (`fi.span.kind`, provider, operation), built once. */
+  readonly startAttributes: Readonly<Attributes>;
   /** `gen_ai.operation.name` value; also the first word of the span name. */
   operation: string;
   mapRequest(body: unknown, context: MappingContext): RequestMapping<Request> | undefined;
