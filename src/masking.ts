@@ -1,6 +1,6 @@
 import type { Attributes, AttributeValue, SpanStatus } from '@opentelemetry/api';
 import { parseJson } from './body';
-import { describeKey, UNCLASSIFIED, type AttributeClass, type ContentClass, type KeyDescription } from './attribute-classes';
+import { UNCLASSIFIED, type AttributeClass, type ContentClass, type KeyDescription } from './attribute-classes';
 import {
   isLongDataUrl,
   redactGenAiMessages,
@@ -14,16 +14,11 @@ import {
 import { REDACTED_VALUE, type ResolvedTraceConfig } from './trace-config';
 
 /**
- * Applies the privacy switches to a set of attributes. Pure. Each key is classified
- * (src/attribute-classes.ts); metadata passes, content is replaced by `__REDACTED__` or, for
- * JSON values, redacted inside. Unclassified keys are hidden by any text switch. Returns
- * `attributes` itself when nothing changes, a new object otherwise.
+ * One attribute's value after the privacy switches. Pure. The key is classified
+ * (src/attribute-classes.ts, `describeKey`); metadata passes, content is replaced by
+ * `__REDACTED__` or, for JSON values, redacted inside. Unclassified keys are hidden by any
+ * text switch.
  */
-export function maskAttributes(attributes: Attributes, config: ResolvedTraceConfig): Attributes {
-  return mapAttributes(attributes, (key, value) => maskAttribute(value, describeKey(key), config));
-}
-
-/** One attribute's value after the privacy switches (see `maskAttributes`). */
 export function maskAttribute(value: AttributeValue, description: KeyDescription, config: ResolvedTraceConfig): AttributeValue {
   const attributeClass = description.attributeClass ?? UNCLASSIFIED;
   if (attributeClass.kind === 'metadata') return value;

@@ -3,16 +3,20 @@ import fc from 'fast-check';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Attributes } from '@opentelemetry/api';
-import { classifyAttribute } from '../src/attribute-classes';
+import { classifyAttribute, describeKey } from '../src/attribute-classes';
 import { applyAttributePolicy, AttributePolicyWriter, resolveAttributePolicy, TRUNCATION_MARK, type AttributePolicy } from '../src/attribute-policy';
 import { interpretExchange } from '../src/interpret';
-import { maskAttributes, maskStatus } from '../src/masking';
+import { mapAttributes, maskAttribute, maskStatus } from '../src/masking';
 import { resolveOptions } from '../src/options';
 import { REDACTED_VALUE, resolveTraceConfig, type HideSwitch, type ResolvedTraceConfig } from '../src/trace-config';
 import { SchemaValidator } from '../src/validation';
 import { EXCHANGES, goldenScenarios, loadExchange, loadMeta } from './support/golden';
 
 const NO_ENV = {};
+
+/** The privacy switches alone over a set of attributes (the policy adds the semconv filter and the caps). */
+const maskAttributes = (attributes: Attributes, masking: ResolvedTraceConfig): Attributes =>
+  mapAttributes(attributes, (key, value) => maskAttribute(value, describeKey(key), masking));
 const config = (switches: Partial<Record<HideSwitch, boolean>> = {}, base64ImageMaxLength?: number): ResolvedTraceConfig =>
   resolveTraceConfig({ ...switches, base64ImageMaxLength }, NO_ENV);
 
