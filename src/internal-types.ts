@@ -1,5 +1,9 @@
 import type { Attributes, SpanStatus } from '@opentelemetry/api';
+import type { ReportedError } from './mappers/error';
 import type { EndpointKind } from './routing';
+
+/** Receives one line per problem found in a body; the processor sends them to `diag.debug`. */
+export type ProblemLog = (problem: string) => void;
 
 /** What one finished HTTP exchange with vLLM left behind: plain data, no live objects. */
 export interface Exchange {
@@ -11,8 +15,10 @@ export interface Exchange {
   statusCode?: number;
   contentType?: string;
   contentEncoding?: string;
-  /** Response body bytes as received, still content-encoded (up to the cap). */
+  /** Response body bytes as received, still content-encoded (up to the cap); empty when `liveResponse` took them. */
   responseBody: Buffer;
+  /** The response body, folded while it arrived instead of kept (SSE only, src/stream-fold.ts). */
+  liveResponse?: LiveResponse;
   responseTruncated: boolean;
   /** Most bytes a content-encoded response may decode to (the capture cap); absent: no bound. */
   maxDecodedBytes?: number;
@@ -20,6 +26,14 @@ export interface Exchange {
   timeToFirstChunk?: number;
   /** Set when undici reported an error (connection reset, abort) instead of the trailers. */
   transportError?: TransportError;
+}
+
+/** A response body taken piece by piece as it arrives (up to the cap), mapped at the end. */
+export interface LiveResponse {
+  /** The body's next bytes. Never throws. */
+  write(chunk: Buffer): void;
+  /** Pushes the body's attributes to `sets`; returns the error the body reported, if any. May throw. */
+  finish(log: ProblemLog, sets: Attributes[]): ReportedError | undefined;
 }
 
 /** An error undici reported for the request. */

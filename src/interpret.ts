@@ -3,15 +3,12 @@ import * as A from './attributes';
 import { bodyText, isEventStream, parseJson } from './body';
 import type { EndpointHandler, MappingContext, RequestMapping } from './endpoints/endpoint-handler';
 import { ENDPOINT_HANDLERS } from './endpoints/registry';
-import type { Exchange, SpanRewrite } from './internal-types';
+import type { Exchange, LiveResponse, ProblemLog, SpanRewrite } from './internal-types';
 import { readErrorBody, type ReportedError } from './mappers/error';
-import { forEachSseEvent } from './sse';
+import { StreamFold } from './stream-fold';
 
 /** What `guarded` returns for a step that threw (already logged), as opposed to a body that failed its schema. */
 const MAPPING_FAILED = Symbol('mapping failed');
-
-/** Receives one line per problem found in a body; the processor sends them to `diag.debug`. */
-export type ProblemLog = (problem: string) => void;
 
 /**
  * Turns one captured exchange into the rewrite of its span: the request gives model,
@@ -32,20 +29,29 @@ export function interpretExchange(exchange: Exchange, context: MappingContext, l
     tail[A.ERROR_TYPE] = error.type ?? fallbackType;
   };
 
-  const response = bodyText(exchange.responseBody, exchange.contentEncoding, exchange.maxDecodedBytes);
-  if (response.problem !== undefined) log(`response body not decoded: ${response.problem}`);
+  // The stream's error event, if any, is the span's error; a fold that throws maps nothing.
+  const mapStream = (fold: () => Pick<LiveResponse, 'finish'>): void => {
+    const streamError = guarded(log, 'stream mapping', () => fold().finish(log, sets));
+    if (streamError !== undefined && streamError !== MAPPING_FAILED) fail(streamError, 'stream_error');
+    if (exchange.timeToFirstChunk !== undefined) tail[A.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = exchange.timeToFirstChunk;
+  };
+
+  const live = exchange.liveResponse;
+  const response = live === undefined ? bodyText(exchange.responseBody, exchange.contentEncoding, exchange.maxDecodedBytes) : undefined;
+  if (response?.problem !== undefined) log(`response body not decoded: ${response.problem}`);
+  const text = response?.text;
   const statusCode = exchange.statusCode;
-  if (response.text !== undefined && response.text !== '' && statusCode !== undefined) {
+  if (live !== undefined) {
+    // Framed and folded while it arrived (only SSE responses below 400 are).
+    mapStream(() => live);
+  } else if (text !== undefined && text !== '' && statusCode !== undefined) {
     if (statusCode >= 400) {
-      const error = readErrorBody(parseJson(response.text), context.validator);
+      const error = readErrorBody(parseJson(text), context.validator);
       if (error === undefined) log(`HTTP ${statusCode} body is not a vLLM error`);
       fail(error ?? { message: `HTTP ${statusCode}`, type: undefined }, String(statusCode));
-    } else if (isEventStream(exchange.contentType, response.text)) {
-      const streamError = guarded(log, 'stream mapping', () => mapStream(response.text!, handler, context, request, log, sets));
-      if (streamError !== undefined && streamError !== MAPPING_FAILED) fail(streamError, 'stream_error');
-      if (exchange.timeToFirstChunk !== undefined) tail[A.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = exchange.timeToFirstChunk;
+    } else if (isEventStream(exchange.contentType, text)) {
+      mapStream(() => StreamFold.of(handler, context, text));
     } else {
-      const text = response.text;
       const mapped = guarded(log, 'response mapping', () => handler.mapResponse(parseJson(text), context, request?.request));
       if (mapped === undefined) log(`response body fails its schema: ${context.validator.lastErrorText()}`);
       else if (mapped !== MAPPING_FAILED) {
@@ -113,40 +119,4 @@ function guarded<T>(log: ProblemLog, step: string, map: () => T): T | typeof MAP
     log(`${step} failed: ${String(error)}`);
     return MAPPING_FAILED;
   }
-}
-
-
-/** Maps the events of an SSE body; returns the error event, if the stream carried one. */
-function mapStream(
-  text: string,
-  handler: EndpointHandler,
-  context: MappingContext,
-  request: RequestMapping | undefined,
-  log: ProblemLog,
-  sets: Attributes[],
-): ReportedError | undefined {
-  const mapper = handler.createStreamMapper(context, request?.request);
-  let streamError: ReportedError | undefined;
-  let unparsable = 0;
-  forEachSseEvent(text, (data, eventName) => {
-    if (data === '[DONE]' || mapper.addText(data, eventName)) return;
-    const value = parseJson(data);
-    if (value === undefined) {
-      unparsable++;
-      return;
-    }
-    // Error events are rare; check the cheap shape before asking the schemas.
-    if (typeof value === 'object' && value !== null && 'error' in value) {
-      const error = readErrorBody(value, context.validator);
-      if (error !== undefined) {
-        streamError = error;
-        return;
-      }
-    }
-    mapper.add(value, eventName, data);
-  });
-  const mapped = mapper.finish();
-  if (unparsable + mapped.invalidEvents > 0) log(`${unparsable} stream events not JSON, ${mapped.invalidEvents} failed their schema`);
-  sets.push(mapped.attributes);
-  return streamError;
 }

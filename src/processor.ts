@@ -11,6 +11,7 @@ import { CallMetricsRecorder } from './metrics';
 import { resolveOptions } from './options';
 import type { EndpointKind } from './routing';
 import type { ProcessorReadableSpan, ProcessorSpan, SpanProcessorLike, VLLMSpanProcessorOptions } from './types';
+import { foldsAsItArrives, LiveStreamFold } from './stream-fold';
 import { SchemaValidator } from './validation';
 
 const logger = diag.createComponentLogger({ namespace: '@traceai/vllm' });
@@ -41,6 +42,9 @@ export class VLLMSpanProcessor implements SpanProcessorLike {
     this.callMetrics = new CallMetricsRecorder(resolved.meterProvider);
     this.capture = new UndiciCapture(resolved, {
       onLinked: record => this.markAsLlmSpan(record),
+      onResponseHead: record => {
+        if (foldsAsItArrives(record)) record.liveResponse = new LiveStreamFold(ENDPOINT_HANDLERS[record.endpoint], this.mapping);
+      },
       onCompleted: record => {
         // Runs before the instrumentation ends the span when this processor subscribed first:
         // the path for SDKs without `onEnding`. Otherwise the span already went through onEnding.

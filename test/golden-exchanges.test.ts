@@ -5,6 +5,7 @@ import { interpretExchange } from '../src/interpret';
 import { resolveOptions } from '../src/options';
 import { SchemaValidator } from '../src/validation';
 import { EXCHANGES, goldenScenarios, loadExchange, loadMeta } from './support/golden';
+import { asLiveExchange } from './support/live-exchange';
 
 // Golden exchanges: request + response bytes in, expected span rewrite out.
 // `UPDATE_GOLDEN=1 npx mocha test/golden-exchanges.test.ts` rewrites expected.json; review the diff.
@@ -21,6 +22,14 @@ describe('golden exchanges', () => {
       if (process.env.UPDATE_GOLDEN) fs.writeFileSync(expectedFile, JSON.stringify({ ...actual, problems }, null, 2) + '\n');
       const expected = JSON.parse(fs.readFileSync(expectedFile, 'utf8'));
       expect({ ...actual, problems }).to.deep.equal(expected);
+
+      // An SSE response folded while it arrives, as the processor does, gives the same rewrite and problems.
+      const live = asLiveExchange(loadExchange(folder), context);
+      if (live !== undefined) {
+        const liveProblems: string[] = [];
+        const liveActual = JSON.parse(JSON.stringify(interpretExchange(live, context, p => liveProblems.push(p))));
+        expect({ ...liveActual, problems: liveProblems }).to.deep.equal(expected);
+      }
     });
   }
 });

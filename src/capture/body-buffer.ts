@@ -1,7 +1,7 @@
 /** The bytes of one request or response body, kept up to a cap. */
 export class BodyBuffer {
   private chunks: Buffer[] = [];
-  /** Bytes kept so far (never more than the cap). */
+  /** Bytes admitted under the cap so far (never more than the cap). */
   bytes = 0;
   /** True once a byte had to be dropped because of the cap. */
   truncated = false;
@@ -10,19 +10,24 @@ export class BodyBuffer {
 
   /** Keeps the chunk, or the part of it that still fits under the cap. */
   append(chunk: Uint8Array | string): void {
-    if (this.truncated) return;
+    const admitted = this.admit(chunk);
+    // undici hands every chunk to the application as well, so it is never reused: no copy needed.
+    if (admitted !== undefined) this.chunks.push(admitted);
+  }
+
+  /** Counts the chunk against the cap without keeping it; returns the part that fits, if any. */
+  admit(chunk: Uint8Array | string): Buffer | undefined {
+    if (this.truncated) return undefined;
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const room = this.maxBytes - this.bytes;
     if (buffer.length > room) {
       this.truncated = true;
-      if (room <= 0) return;
-      this.chunks.push(buffer.subarray(0, room));
+      if (room <= 0) return undefined;
       this.bytes += room;
-      return;
+      return buffer.subarray(0, room);
     }
-    // undici hands every chunk to the application as well, so it is never reused: no copy needed.
-    this.chunks.push(buffer);
     this.bytes += buffer.length;
+    return buffer;
   }
 
   /** All kept bytes as one Buffer (no copy when there is a single chunk). */

@@ -1,5 +1,5 @@
 import { performance } from 'perf_hooks';
-import type { Exchange, TransportError } from '../internal-types';
+import type { Exchange, LiveResponse, TransportError } from '../internal-types';
 import type { EndpointKind } from '../routing';
 import type { ProcessorSpan } from '../types';
 import { BodyBuffer } from './body-buffer';
@@ -14,6 +14,8 @@ export class CaptureRecord {
   contentType: string | undefined;
   contentEncoding: string | undefined;
   transportError: TransportError | undefined;
+  /** Set at the response head when the body is to be folded as it arrives instead of kept. */
+  liveResponse: LiveResponse | undefined;
   /** Set once a body channel delivered a chunk: from then on the Request wrap stays silent. */
   requestViaChannel = false;
   responseViaChannel = false;
@@ -25,10 +27,16 @@ export class CaptureRecord {
     this.responseBody = new BodyBuffer(maxBodyBytes);
   }
 
-  /** Keeps one response body chunk and notes when the first one came. */
+  /** Keeps one response body chunk (or hands it to `liveResponse`) and notes when the first one came. */
   addResponseChunk(chunk: Uint8Array | string): void {
     if (this.firstByteAt === undefined) this.firstByteAt = performance.now();
-    this.responseBody.append(chunk);
+    if (this.liveResponse === undefined) {
+      this.responseBody.append(chunk);
+    } else {
+      // Counted all the same: the cap, and `vllm.capture.truncated`, mean the same on both paths.
+      const admitted = this.responseBody.admit(chunk);
+      if (admitted !== undefined) this.liveResponse.write(admitted);
+    }
   }
 
   /** Which path delivered each body's bytes (`channel`, `wrap` or `none`), for the processor's debug line. */
@@ -46,6 +54,7 @@ export class CaptureRecord {
       contentType: this.contentType,
       contentEncoding: this.contentEncoding,
       responseBody: this.responseBody.toBuffer(),
+      liveResponse: this.liveResponse,
       responseTruncated: this.responseBody.truncated,
       // A compressed body is held to the same cap once decoded: a few MiB of gzip can inflate to GiBs.
       maxDecodedBytes: this.maxBodyBytes,
@@ -58,6 +67,7 @@ export class CaptureRecord {
   release(): void {
     this.requestBody.release();
     this.responseBody.release();
+    this.liveResponse = undefined;
   }
 }
 

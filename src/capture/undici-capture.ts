@@ -16,6 +16,8 @@ import {
 export interface CaptureListener {
   /** A request to vLLM was paired with its span; body capture has started. */
   onLinked(record: CaptureRecord): void;
+  /** The response head of a linked request arrived (status and headers are on the record), before any body byte. */
+  onResponseHead(record: CaptureRecord): void;
   /** undici reported the end (trailers) or failure of a linked request. */
   onCompleted(record: CaptureRecord): void;
   /** A subscriber caught an unexpected error; capture of that request may be incomplete. */
@@ -165,6 +167,7 @@ export class UndiciCapture {
       if (name === 'content-type') record.contentType = headers[i + 1].toString();
       else if (name === 'content-encoding') record.contentEncoding = headers[i + 1].toString();
     }
+    this.listener.onResponseHead(record);
   }
 
   private onChunkSent({ request, chunk }: BodyChunkMessage): void {

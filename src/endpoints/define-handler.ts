@@ -15,7 +15,7 @@ export interface HandlerSpec<RequestId extends SchemaId, ResponseId extends Sche
   getRequestAttributes(request: WireTypeById[RequestId], options: MappingOptions): Attributes;
   getResponseAttributes(response: WireTypeById[ResponseId], request: WireTypeById[RequestId] | undefined, options: MappingOptions): Attributes;
   /** Streaming endpoints only; elsewhere every event of an (unexpected) event stream counts as invalid. */
-  createStreamMapper?(context: MappingContext, request: WireTypeById[RequestId] | undefined): StreamMapper;
+  createStreamMapper?(context: MappingContext): StreamMapper;
 }
 
 /** Builds an EndpointHandler that validates each body against its schema before mapping it. */

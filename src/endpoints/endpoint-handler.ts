@@ -51,5 +51,6 @@ export interface EndpointHandler<Request = unknown> {
   operation: string;
   mapRequest(body: unknown, context: MappingContext): RequestMapping<Request> | undefined;
   mapResponse(body: unknown, context: MappingContext, request: Request | undefined): Attributes | undefined;
-  createStreamMapper(context: MappingContext, request: Request | undefined): StreamMapper;
+  /** Made when the response head arrives, before the request body is read: the events alone are mapped. */
+  createStreamMapper(context: MappingContext): StreamMapper;
 }

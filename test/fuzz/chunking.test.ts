@@ -34,10 +34,10 @@ const cutFractions = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxL
 const offsets = (fractions: number[], length: number) => fractions.map(fraction => Math.floor(fraction * length));
 
 describe('chunking independence (property)', () => {
-  it('gives the same span for the same bytes cut into random chunks, compressed or not', () => {
+  it('gives the same span for the same bytes cut into random chunks, compressed or not, folded as they arrive or kept', () => {
     fc.assert(
       fc.property(streamExchange, cutFractions, cutFractions, (bytes, requestCuts, responseCuts) => {
-        const whole = interpret(captureExchange(bytes)).rewrite;
+        const whole = interpret(captureExchange(bytes, {}, undefined, 'kept')).rewrite;
         const cut = interpret(captureExchange(bytes, { request: offsets(requestCuts, bytes.request.length), response: offsets(responseCuts, bytes.response.length) })).rewrite;
         expect(comparable(cut)).to.deep.equal(comparable(whole));
         expect(whole!.attributes['llm.output_messages.0.role']).to.equal('assistant');
@@ -49,7 +49,7 @@ describe('chunking independence (property)', () => {
   it('gives the same span for a stream cut in two at every offset', () => {
     fc.assert(
       fc.property(streamExchange, bytes => {
-        const whole = comparable(interpret(captureExchange(bytes)).rewrite);
+        const whole = comparable(interpret(captureExchange(bytes, {}, undefined, 'kept')).rewrite);
         for (let offset = 1; offset < bytes.response.length; offset++) {
           expect(comparable(interpret(captureExchange(bytes, { response: [offset] })).rewrite), `cut at ${offset}`).to.deep.equal(whole);
         }
@@ -62,7 +62,7 @@ describe('chunking independence (property)', () => {
     fc.assert(
       fc.property(streamExchange, cutFractions, fc.double({ min: 0.05, max: 0.95, noNaN: true }), (bytes, responseCuts, capFraction) => {
         const cap = Math.max(1, Math.floor(bytes.response.length * capFraction));
-        const whole = interpret(captureExchange(bytes, {}, cap)).rewrite;
+        const whole = interpret(captureExchange(bytes, {}, cap, 'kept')).rewrite;
         const cut = interpret(captureExchange(bytes, { response: offsets(responseCuts, bytes.response.length) }, cap)).rewrite;
         expect(comparable(cut)).to.deep.equal(comparable(whole));
         expect(whole!.attributes['vllm.capture.truncated']).to.equal(true);
@@ -79,7 +79,7 @@ describe('chunking independence (property)', () => {
         const body = [...Buffer.from(streamBody(truth))];
         for (const [fraction, byte] of strays) body.splice(Math.floor(fraction * body.length), 0, byte);
         const bytes: ExchangeBytes = { endpoint: 'chat', request: Buffer.from(JSON.stringify(chatRequest('utf-8'))), response: Buffer.from(body), contentType: SSE };
-        const whole = interpret(captureExchange(bytes)).rewrite;
+        const whole = interpret(captureExchange(bytes, {}, undefined, 'kept')).rewrite;
         const cut = interpret(captureExchange(bytes, { response: offsets(responseCuts, body.length) })).rewrite;
         expect(comparable(cut)).to.deep.equal(comparable(whole));
         expectValidAttributes(whole!.attributes);

@@ -6,11 +6,13 @@
 import type { Attributes } from '@opentelemetry/api';
 import { expect } from 'chai';
 import { CaptureRecord } from '../../src/capture/capture-record';
+import { ENDPOINT_HANDLERS } from '../../src/endpoints/registry';
 import type { Exchange, SpanRewrite } from '../../src/internal-types';
 import { interpretExchange } from '../../src/interpret';
 import { resolveOptions } from '../../src/options';
 import type { EndpointKind } from '../../src/routing';
 import type { ProcessorSpan } from '../../src/types';
+import { foldsAsItArrives, LiveStreamFold } from '../../src/stream-fold';
 import { SchemaValidator } from '../../src/validation';
 
 const context = { validator: new SchemaValidator(), options: resolveOptions({}) };
@@ -50,18 +52,28 @@ export interface ExchangeBytes {
   contentEncoding?: string;
 }
 
+/** How `captureExchange` takes the response body: kept whole, or folded as it arrives when the processor would (`live`). */
+export type ResponseCapture = 'kept' | 'live';
+
 /**
  * Feeds the bytes through a real CaptureRecord, cut into chunks at `requestCuts` and
  * `responseCuts` (offsets, any order), as undici would hand them over, and returns the
- * Exchange the processor would interpret.
+ * Exchange the processor would interpret. With `live`, an SSE response is folded chunk by
+ * chunk as the processor does (LiveStreamFold); `kept` is the reference: the whole body at the end.
  */
-export function captureExchange(bytes: ExchangeBytes, cuts: { request?: number[]; response?: number[] } = {}, maxBodyBytes = 4 * 1024 * 1024): Exchange {
+export function captureExchange(
+  bytes: ExchangeBytes,
+  cuts: { request?: number[]; response?: number[] } = {},
+  maxBodyBytes = 4 * 1024 * 1024,
+  response: ResponseCapture = 'live',
+): Exchange {
   // toExchange never reads the span; the record only carries it for the processor.
   const record = new CaptureRecord({} as ProcessorSpan, bytes.endpoint, maxBodyBytes);
   for (const chunk of cutAt(bytes.request, cuts.request ?? [])) record.requestBody.append(chunk);
   record.statusCode = bytes.statusCode ?? 200;
   record.contentType = bytes.contentType;
   record.contentEncoding = bytes.contentEncoding;
+  if (response === 'live' && foldsAsItArrives(record)) record.liveResponse = new LiveStreamFold(ENDPOINT_HANDLERS[bytes.endpoint], context);
   for (const chunk of cutAt(bytes.response, cuts.response ?? [])) record.addResponseChunk(chunk);
   return record.toExchange();
 }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { runs } from './fuzz-support';
 import fc from 'fast-check';
-import { forEachSseEvent, parseSse } from '../../src/sse';
+import { forEachSseEvent, parseSse, SseFramer } from '../../src/sse';
 
 type SseEvent = { data: string; event?: string };
 
@@ -100,6 +100,38 @@ describe('SSE parser (property)', () => {
       }),
       runs(300),
     );
+  });
+
+  it('gives the same events for the text pushed in pieces as for the whole text, wherever it is cut', () => {
+    const cuts = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 12 });
+    fc.assert(
+      fc.property(fc.oneof(sseText, framingSoup), cuts, (text, fractions) => {
+        const offsets = [...new Set(fractions.map(fraction => Math.floor(fraction * text.length)))].sort((a, b) => a - b);
+        const events: SseEvent[] = [];
+        const framer = new SseFramer((data, event) => events.push(event === undefined ? { data } : { data, event }));
+        let start = 0;
+        for (const offset of [...offsets, text.length]) {
+          framer.push(text.slice(start, offset));
+          start = offset;
+        }
+        expect(events).to.deep.equal(referenceParse(text));
+      }),
+      runs(3000),
+    );
+  });
+
+  it('reports each event as soon as the piece that completes it is pushed, and keeps only the open event', () => {
+    const events: string[] = [];
+    const framer = new SseFramer(data => events.push(data));
+    framer.push('\uFEFFdata: 1\n');
+    expect(events).to.deep.equal([]);
+    framer.push('\ndata: 2\r');
+    expect(events).to.deep.equal(['1']);
+    framer.push('\n\r');
+    expect(events).to.deep.equal(['1', '2']);
+    framer.push('\n\uFEFFdata: 3\n\n');
+    // A BOM is only skipped at the start of the body; later it is part of the field name.
+    expect(events).to.deep.equal(['1', '2']);
   });
 
   it('joins multi-line data with "\\n" and keeps the event name of each event', () => {
