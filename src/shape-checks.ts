@@ -66,6 +66,23 @@ function isStopReasonOrNull(value: unknown): boolean {
   return value == null || typeof value === 'string' || Number.isInteger(value);
 }
 
+/** Absent, null, or token usage as schemas/usage.json has it. */
+export function isUsageOrNull(usage: unknown): boolean {
+  if (usage == null) return true;
+  return (
+    isPlainObject(usage) &&
+    isIntegerOrNull(usage.prompt_tokens) &&
+    isIntegerOrNull(usage.completion_tokens) &&
+    isIntegerOrNull(usage.total_tokens) &&
+    isDetailsOrNull(usage.prompt_tokens_details, 'cached_tokens') &&
+    isDetailsOrNull(usage.completion_tokens_details, 'reasoning_tokens')
+  );
+}
+
+function isDetailsOrNull(details: unknown, countKey: string): boolean {
+  return details == null || (isPlainObject(details) && isIntegerOrNull(details[countKey]));
+}
+
 /** Absent, null, or an empty array: what the fast checks accept where the schema allows a list of objects. */
 export function isEmptyListOrNull(value: unknown): boolean {
   return value == null || (Array.isArray(value) && value.length === 0);

@@ -8,6 +8,7 @@ import {
   isNumberOrNull,
   isPlainObject,
   isStringOrNull,
+  isUsageOrNull,
   MAX_ITEMS,
   MAX_MODEL_LENGTH,
   MAX_NAME_LENGTH,
@@ -66,21 +67,4 @@ function isTextChoice(choice: unknown): boolean {
   if (!isPlainObject(choice) || !Number.isInteger(choice.index) || !isPlainObject(choice.message)) return false;
   const message = choice.message;
   return hasTextFields(message) && isStringOrNull(message.refusal) && isEmptyListOrNull(message.tool_calls) && hasFinishFields(choice);
-}
-
-// schemas/usage.json
-function isUsageOrNull(usage: unknown): boolean {
-  if (usage == null) return true;
-  return (
-    isPlainObject(usage) &&
-    isIntegerOrNull(usage.prompt_tokens) &&
-    isIntegerOrNull(usage.completion_tokens) &&
-    isIntegerOrNull(usage.total_tokens) &&
-    isDetailsOrNull(usage.prompt_tokens_details, 'cached_tokens') &&
-    isDetailsOrNull(usage.completion_tokens_details, 'reasoning_tokens')
-  );
-}
-
-function isDetailsOrNull(details: unknown, countKey: string): boolean {
-  return details == null || (isPlainObject(details) && isIntegerOrNull(details[countKey]));
 }

@@ -30,6 +30,17 @@ const validChoice = fc.record({
   stop_reason: optional(fc.oneof(fc.constant(null), fc.integer(), fc.string())),
 });
 
+const validUsage = fc.record(
+  {
+    prompt_tokens: fc.nat(),
+    completion_tokens: fc.oneof(fc.nat(), fc.constant(null)),
+    total_tokens: fc.nat(),
+    prompt_tokens_details: fc.oneof(fc.constant(null), fc.record({ cached_tokens: fc.oneof(fc.nat(), fc.constant(null)) }, { requiredKeys: [] })),
+    completion_tokens_details: fc.oneof(fc.constant(null), fc.record({ reasoning_tokens: fc.nat() }, { requiredKeys: [] })),
+  },
+  { requiredKeys: [] },
+);
+
 /** Chunks the schema accepts, in the shapes the fast path is for. */
 const validChunk: fc.Arbitrary<Chunk> = fc.record(
   {
@@ -38,8 +49,8 @@ const validChunk: fc.Arbitrary<Chunk> = fc.record(
     created: fc.nat(),
     model: fc.constant('meta-llama/Llama-3.1-8B-Instruct'),
     system_fingerprint: fc.constant(null),
-    choices: fc.array(validChoice, { minLength: 1, maxLength: 3 }),
-    usage: fc.constant(null),
+    choices: fc.array(validChoice, { minLength: 0, maxLength: 3 }),
+    usage: fc.oneof(fc.constant(null), validUsage),
   },
   { requiredKeys: ['choices'] },
 );
@@ -50,6 +61,11 @@ const MUTATIONS: ReadonlyArray<(chunk: Chunk, value: unknown) => void> = [
   (chunk, value) => ((chunk.choices as unknown[])[0] = value),
   ...['index', 'delta', 'finish_reason', 'stop_reason'].map(key => (chunk: Chunk, value: unknown) => (chunk.choices[0][key] = value)),
   ...['role', 'content', 'reasoning_content', 'reasoning', 'tool_calls'].map(key => (chunk: Chunk, value: unknown) => (chunk.choices[0].delta[key] = value)),
+  ...['prompt_tokens', 'completion_tokens', 'total_tokens', 'prompt_tokens_details', 'completion_tokens_details'].map(
+    key => (chunk: Chunk, value: unknown) => ((chunk.usage as Record<string, unknown>)[key] = value),
+  ),
+  (chunk, value) => ((chunk.usage as { prompt_tokens_details: Record<string, unknown> }).prompt_tokens_details.cached_tokens = value),
+  (chunk, value) => ((chunk.usage as { completion_tokens_details: Record<string, unknown> }).completion_tokens_details.reasoning_tokens = value),
 ];
 
 /** A valid chunk with one or two fields set to an edge value. */
@@ -83,12 +99,12 @@ describe('isCommonChatChunk (the fast path before the chunk schema)', () => {
     );
   });
 
-  it('accepts the token chunks of generated streams, and leaves tool-call and usage chunks to the schema', () => {
+  it('accepts the token and usage chunks of generated streams, and leaves tool-call chunks to the schema', () => {
     fc.assert(
       fc.property(streamTruth, truth => {
         for (const chunk of streamChunks(truth)) {
-          const value = asParsed(chunk) as { usage?: unknown; choices: Array<{ delta: { tool_calls?: unknown } }> };
-          const special = value.usage != null || value.choices.some(c => c.delta.tool_calls != null);
+          const value = asParsed(chunk) as { choices: Array<{ delta: { tool_calls?: unknown } }> };
+          const special = value.choices.some(c => c.delta.tool_calls != null);
           expect(isCommonChatChunk(value), JSON.stringify(value)).to.equal(!special);
         }
       }),
@@ -96,9 +112,10 @@ describe('isCommonChatChunk (the fast path before the chunk schema)', () => {
     );
   });
 
-  it('accepts every event of an emulated vLLM stream except the usage chunk', () => {
+  it('accepts every event of an emulated vLLM stream, the usage chunk included', () => {
     const events = chatStreamEvents({ content: ['Hel', 'lo', ' wor', 'ld'], reasoning: ['Hm'], includeUsage: true, tokenIds: null });
     const values = events.filter(event => !event.includes('[DONE]')).map(event => JSON.parse(event.slice('data: '.length)));
-    expect(values.map(isCommonChatChunk)).to.deep.equal([...values.slice(0, -1).map(() => true), false]);
+    expect(values[values.length - 1].usage.total_tokens).to.be.a('number');
+    expect(values.map(isCommonChatChunk)).to.deep.equal(values.map(() => true));
   });
 });
