@@ -65,7 +65,8 @@ export class StreamFold {
  * instead of every chunk. Only for identity-encoded SSE (see `foldsAsItArrives`).
  */
 export class LiveStreamFold implements LiveResponse {
-  private readonly decoder = new StringDecoder('utf8');
+  /** Made at the first chunk that ends inside a character; until then each chunk decodes alone. */
+  private decoder: StringDecoder | undefined;
   private readonly fold: StreamFold;
   private failed = false;
   private failure: unknown;
@@ -78,11 +79,22 @@ export class LiveStreamFold implements LiveResponse {
   write(chunk: Buffer): void {
     if (this.failed) return;
     try {
-      this.fold.push(this.decoder.write(chunk));
+      this.fold.push(this.decode(chunk));
     } catch (error) {
       this.failed = true;
       this.failure = error;
     }
+  }
+
+  /**
+   * SSE chunks end with a line end, so almost every one is whole characters: decoded alone, as
+   * the body would be decoded whole. From the first that ends with a non-ASCII byte on, a
+   * StringDecoder carries cut characters over to the next chunk.
+   */
+  private decode(chunk: Buffer): string {
+    if (this.decoder === undefined && chunk.length > 0 && chunk[chunk.length - 1] < 0x80) return chunk.toString('utf8');
+    this.decoder ??= new StringDecoder('utf8');
+    return this.decoder.write(chunk);
   }
 
   /** As `StreamFold.finish`; throws what a `write` threw. */

@@ -46,7 +46,7 @@ export class EventTemplate<Event> {
     if (literal.charCodeAt(0) !== QUOTE || literal.charCodeAt(literal.length - 1) !== QUOTE) return undefined;
     const inner = literal.slice(1, -1);
     // Nothing to unescape (the common token): the characters are the value.
-    if (!NEEDS_PARSING.test(inner)) return inner;
+    if (!needsParsing(inner)) return inner;
     // One JSON string literal, escapes and all, or something else that goes the slow way.
     const value = parseJson(literal);
     return typeof value === 'string' ? value : undefined;
@@ -56,9 +56,18 @@ export class EventTemplate<Event> {
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
-// Inside a JSON string these need an escape (control characters) or start one; a quote would end it.
-// eslint-disable-next-line no-control-regex
-const NEEDS_PARSING = /["\\\u0000-\u001f]/;
+/**
+ * True when `inner` holds a character that a JSON string literal escapes (a control character)
+ * or that starts an escape or ends the literal (`\`, `"`). A loop, not a RegExp: tokens are a few
+ * characters, and the loop is compiled into `match` instead of calling the regex engine per chunk.
+ */
+function needsParsing(inner: string): boolean {
+  for (let i = 0; i < inner.length; i++) {
+    const code = inner.charCodeAt(i);
+    if (code < 0x20 || code === QUOTE || code === BACKSLASH) return true;
+  }
+  return false;
+}
 
 /** Index after the string literal that opens at `start`, or -1 when none does. */
 function stringLiteralEnd(text: string, start: number): number {

@@ -34,6 +34,9 @@ export interface CaptureOptions {
 
 type Subscriber = (message: unknown, name: string | symbol) => void;
 
+const CONTENT_TYPE = 'content-type';
+const CONTENT_ENCODING = 'content-encoding';
+
 /** A linked request or span, as the holder of its capture record. */
 type RecordHolder = Record<symbol, CaptureRecord | undefined>;
 
@@ -163,9 +166,12 @@ export class UndiciCapture {
     record.statusCode = response.statusCode;
     const headers = response.headers;
     for (let i = 0; i + 1 < headers.length; i += 2) {
+      // Only the two names wanted are decoded: the lengths rule out the other headers for free.
+      const length = headers[i].length;
+      if (length !== CONTENT_TYPE.length && length !== CONTENT_ENCODING.length) continue;
       const name = headers[i].toString().toLowerCase();
-      if (name === 'content-type') record.contentType = headers[i + 1].toString();
-      else if (name === 'content-encoding') record.contentEncoding = headers[i + 1].toString();
+      if (name === CONTENT_TYPE) record.contentType = headers[i + 1].toString();
+      else if (name === CONTENT_ENCODING) record.contentEncoding = headers[i + 1].toString();
     }
     this.listener.onResponseHead(record);
   }
