@@ -1,7 +1,8 @@
 /**
  * What the processor costs inside a real client, timed in place rather than in a loop:
  *   node --import tsx bench/in-place.ts <workload> [batches] [requests per batch]
- * Runs the (3) setup of variants.ts against the benchmark server and wraps every way the
+ * Runs the (3) pipeline of variants.ts (but the instrumentation enabled first, so that the rewrite
+ * runs in `onEnding`, after the probe) against the benchmark server and wraps every way the
  * processor is entered (its span-processor methods, its diagnostics-channel subscribers, the
  * response chunks its Request wrap hands to the capture record) in an hrtime timer. Prints the
  * median µs per call of each and of their sum, next to a probe: one `JSON.parse` of a 25-byte
@@ -9,6 +10,7 @@
  * Wall time, so run it on a quiet machine; the first third of the batches is warm-up.
  */
 import { buildCompiled, compiled } from './compiled';
+import { consume } from './cpu-timer';
 import { ServerProcess } from './processes';
 import { workloadById } from './workloads';
 
@@ -82,15 +84,14 @@ async function main(): Promise<void> {
   const record = compiled<typeof import('../src/capture/capture-record')>('src/capture/capture-record').CaptureRecord.prototype;
   record.addResponseChunk = timed('response chunks (Request wrap)', record.addResponseChunk);
 
-  let sink: unknown;
   const probe = {
     onStart: () => undefined,
     // Runs first at the span's end: nothing of this call's end has touched JSON.parse yet.
     onEnding: () => {
       const first = process.hrtime.bigint();
-      sink = JSON.parse(TINY_JSON);
+      consume(JSON.parse(TINY_JSON));
       const again = process.hrtime.bigint();
-      sink = JSON.parse(TINY_JSON);
+      consume(JSON.parse(TINY_JSON));
       const end = process.hrtime.bigint();
       current.set('probe: tiny JSON.parse, first', again - first);
       current.set('probe: tiny JSON.parse, again', end - again);
@@ -121,12 +122,7 @@ async function main(): Promise<void> {
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
   console.log(`${workload.label}: µs per call spent inside the processor, timed in place (median of ${perCall.get('sum')?.length ?? 0} calls)`);
   for (const [name, values] of [...perCall].sort(([a], [b]) => a.localeCompare(b))) console.log(`  ${median(values).toFixed(1).padStart(8)}  ${name}`);
-  consume(sink);
   process.exit(0);
-}
-
-function consume(value: unknown): void {
-  if (value === TINY_JSON) console.log('');
 }
 
 void main();
