@@ -5,7 +5,7 @@ import type { EndpointKind } from './routing';
 /** Receives one line per problem found in a body; the processor sends them to `diag.debug`. */
 export type ProblemLog = (problem: string) => void;
 
-/** What one finished HTTP exchange with vLLM left behind: plain data, no live objects. */
+/** What one finished HTTP exchange with vLLM left behind: its bytes, or for a stream folded as it arrived, the fold. */
 export interface Exchange {
   endpoint: EndpointKind;
   /** Request body bytes as sent (up to the cap). */

@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import { StringDecoder } from 'string_decoder';
-import { parseJson } from './body';
+import { isEventStream, parseJson } from './body';
 import type { EndpointHandler, MappingContext, StreamMapper } from './endpoints/endpoint-handler';
 import type { LiveResponse, ProblemLog } from './internal-types';
 import { readErrorBody, type ReportedError } from './mappers/error';
@@ -111,7 +111,7 @@ export function foldsAsItArrives(head: { statusCode?: number; contentType?: stri
     statusCode !== undefined &&
     statusCode < 400 &&
     contentType !== undefined &&
-    contentType.toLowerCase().includes('text/event-stream') &&
+    isEventStream(contentType, '') &&
     (!contentEncoding || contentEncoding.trim().toLowerCase() === 'identity')
   );
 }
