@@ -60,9 +60,9 @@ export class StreamFold {
 }
 
 /**
- * A stream response folded as its bytes arrive, so that none of them is kept: each piece is
- * framed while it is fresh in the caches, and a 10,000-chunk stream holds one event's text
- * instead of every chunk. Only for identity-encoded SSE (see `foldsAsItArrives`).
+ * A stream response folded as its bytes arrive, so that none of them is kept: a 10,000-chunk
+ * stream holds its folded answer and one open event's text instead of every chunk, and nothing
+ * is concatenated or decoded whole at the end. Only for identity-encoded SSE (`foldsAsItArrives`).
  */
 export class LiveStreamFold implements LiveResponse {
   /** Made at the first chunk that ends inside a character; until then each chunk decodes alone. */
