@@ -32,4 +32,11 @@ describe('golden exchanges', () => {
       }
     });
   }
+
+  it('folds every recorded stream live as well (the comparison above is not skipped for them)', () => {
+    const context = { validator, options: resolveOptions({}) };
+    const streams = goldenScenarios().filter(scenario => scenario.includes('-stream'));
+    expect(streams.length).to.be.greaterThan(0);
+    for (const scenario of streams) expect(asLiveExchange(loadExchange(path.join(EXCHANGES, scenario)), context), scenario).to.not.equal(undefined);
+  });
 });
