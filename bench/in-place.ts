@@ -1,8 +1,8 @@
 /**
  * What the processor costs inside a real client, timed in place rather than in a loop:
  *   node --import tsx bench/in-place.ts <workload> [batches] [requests per batch]
- * Runs the (3) pipeline of variants.ts (but the instrumentation enabled first, so that the rewrite
- * runs in `onEnding`, after the probe) against the benchmark server and wraps every way the
+ * Runs the (3) pipeline of variants.ts (`rootPipeline`; the instrumentation enabled first, so that
+ * the rewrite runs in `onEnding`, after the probe) against the benchmark server and wraps every way the
  * processor is entered (its span-processor methods, its diagnostics-channel subscribers, the
  * response chunks its Request wrap hands to the capture record) in an hrtime timer. Prints the
  * median µs per call of each and of their sum, next to a probe: one `JSON.parse` of a 25-byte
@@ -12,6 +12,7 @@
 import { buildCompiled, compiled } from './compiled';
 import { consume } from './cpu-timer';
 import { ServerProcess } from './processes';
+import { rootPipeline } from './variants';
 import { workloadById } from './workloads';
 
 const [workloadId = 'chat-2k', batchesArg = '30', requestsArg] = process.argv.slice(2);
@@ -63,13 +64,6 @@ const TINY_JSON = '{"a":1,"b":[1,2],"c":"x"}';
 async function main(): Promise<void> {
   buildCompiled();
   const server = await ServerProcess.start('coalesced');
-  const api = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
-  const sdk = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
-  const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks') as typeof import('@opentelemetry/context-async-hooks');
-  const { W3CTraceContextPropagator } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
-  api.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  api.propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-
   // Enabled first, so that the processor rewrites in onEnding (after the probe), as with sdk-trace-base >= 2.3.
   const { UndiciInstrumentation } = require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
   const instrumentation = new UndiciInstrumentation();
@@ -108,9 +102,7 @@ async function main(): Promise<void> {
     shutdown: () => processor.shutdown(),
   };
   const closer = { ...probe, onEnding: () => undefined, onEnd: () => closeCall() };
-  const provider = new sdk.BasicTracerProvider({ spanProcessors: [probe as never, timedProcessor as never, closer as never] });
-  instrumentation.setTracerProvider(provider);
-  instrumentation.setMeterProvider(api.metrics.getMeterProvider());
+  rootPipeline([probe, timedProcessor, closer]).attach(instrumentation);
 
   const { BenchClient } = await import('./client');
   const client = new BenchClient(server.baseUrl);

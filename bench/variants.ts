@@ -134,6 +134,17 @@ function register(instrumentation: Instrumentation, provider: TracerProvider, mo
   instrumentation.setMeterProvider(modules.api.metrics.getMeterProvider());
 }
 
+/**
+ * The benchmark's (3) pipeline for a tool that wires the processor itself (bench/in-place.ts):
+ * `first` processors, then the counting exporter; returns what registers the undici
+ * instrumentation with it, whenever the caller has created one.
+ */
+export function rootPipeline(first: unknown[]): { attach(instrumentation: object): void } {
+  const root = loadSdk(rootRequire);
+  const { provider } = buildPipeline(root, first as SdkSpanProcessor[]);
+  return { attach: instrumentation => register(instrumentation as Instrumentation, provider, root) };
+}
+
 function undiciInstrumentation(provider: TracerProvider, modules: SdkModules): void {
   const { UndiciInstrumentation } = rootRequire('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
   register(new UndiciInstrumentation() as unknown as Instrumentation, provider, modules);
