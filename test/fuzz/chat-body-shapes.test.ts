@@ -113,7 +113,8 @@ function setAt(body: unknown, at: ReadonlyArray<string | number>, value: unknown
 const mutated = (valid: fc.Arbitrary<Body>, paths: ReadonlyArray<ReadonlyArray<string | number>>) =>
   fc.tuple(valid, fc.array(fc.tuple(fc.constantFrom(...paths), edgeValue), { minLength: 1, maxLength: 2 })).map(([body, mutations]) => {
     const copy = structuredClone(body);
-    for (const [at, value] of mutations) setAt(copy, at, value);
+    // Cloned: constantFrom hands out the same object every time, and two mutations could nest it in itself.
+    for (const [at, value] of mutations) setAt(copy, at, structuredClone(value));
     return asParsed(copy);
   });
 
