@@ -60,47 +60,76 @@ export class StreamFold {
 }
 
 /**
- * A stream response folded as its bytes arrive, so that none of them is kept: a 10,000-chunk
- * stream holds its folded answer and one open event's text instead of every chunk, and nothing
- * is concatenated or decoded whole at the end. Only for identity-encoded SSE (`foldsAsItArrives`).
+ * Most bytes of a stream held before they are folded. Folding a batch of events in one go costs
+ * less CPU in a client than folding each event as its chunk arrives (the folding code runs warm
+ * instead of after the application's own work on every chunk), and the batch bounds what is held.
+ */
+export const FOLD_BATCH_BYTES = 64 * 1024;
+
+/**
+ * A stream response folded while its bytes arrive, a batch at a time, so that at most a batch
+ * of it is held: a 10,000-chunk stream holds its folded answer, under 64 KiB of chunks and one
+ * open event's text instead of every chunk. Only for identity-encoded SSE (`foldsAsItArrives`).
  */
 export class LiveStreamFold implements LiveResponse {
-  /** Made at the first chunk that ends inside a character; until then each chunk decodes alone. */
+  /** Chunks not folded yet (no copies: undici hands every chunk to the application as well, never reusing it). */
+  private batch: Buffer[] = [];
+  private batchBytes = 0;
+  /** Made at the first batch that ends inside a character; until then each batch decodes alone. */
   private decoder: StringDecoder | undefined;
-  private readonly fold: StreamFold;
+  /** Made at the first batch, so that a response head costs nothing until there is something to fold. */
+  private fold: StreamFold | undefined;
   private failed = false;
   private failure: unknown;
 
-  constructor(handler: EndpointHandler, context: MappingContext) {
-    this.fold = new StreamFold(handler, context);
-  }
+  /** `maxBatchBytes`: fold once this many bytes are held (tests fold every chunk with 0). */
+  constructor(
+    private readonly handler: EndpointHandler,
+    private readonly context: MappingContext,
+    private readonly maxBatchBytes = FOLD_BATCH_BYTES,
+  ) {}
 
   /** Never throws: it runs inside undici's data callback. A throw stops the folding and is reported by `finish`. */
   write(chunk: Buffer): void {
     if (this.failed) return;
+    this.batch.push(chunk);
+    this.batchBytes += chunk.length;
+    if (this.batchBytes >= this.maxBatchBytes) this.foldBatch();
+  }
+
+  /** As `StreamFold.finish`, after folding what is still held; throws what folding threw. */
+  finish(log: ProblemLog, sets: Attributes[]): ReportedError | undefined {
+    if (!this.failed && this.batch.length > 0) this.foldBatch();
+    if (this.failed) throw this.failure;
+    return this.foldOrNew().finish(log, sets);
+  }
+
+  private foldBatch(): void {
+    const batch = this.batch;
+    const batchBytes = this.batchBytes;
+    this.batch = [];
+    this.batchBytes = 0;
     try {
-      this.fold.push(this.decode(chunk));
+      this.foldOrNew().push(this.decode(batch.length === 1 ? batch[0] : Buffer.concat(batch, batchBytes)));
     } catch (error) {
       this.failed = true;
       this.failure = error;
     }
   }
 
-  /**
-   * SSE chunks end with a line end, so almost every one is whole characters: decoded alone, as
-   * the body would be decoded whole. From the first that ends with a non-ASCII byte on, a
-   * StringDecoder carries cut characters over to the next chunk.
-   */
-  private decode(chunk: Buffer): string {
-    if (this.decoder === undefined && chunk.length > 0 && chunk[chunk.length - 1] < 0x80) return chunk.toString('utf8');
-    this.decoder ??= new StringDecoder('utf8');
-    return this.decoder.write(chunk);
+  private foldOrNew(): StreamFold {
+    return (this.fold ??= new StreamFold(this.handler, this.context));
   }
 
-  /** As `StreamFold.finish`; throws what a `write` threw. */
-  finish(log: ProblemLog, sets: Attributes[]): ReportedError | undefined {
-    if (this.failed) throw this.failure;
-    return this.fold.finish(log, sets);
+  /**
+   * SSE chunks end with a line end, so almost every batch is whole characters: decoded alone, as
+   * the body would be decoded whole. From the first that ends with a non-ASCII byte on, a
+   * StringDecoder carries cut characters over to the next batch.
+   */
+  private decode(bytes: Buffer): string {
+    if (this.decoder === undefined && (bytes.length === 0 || bytes[bytes.length - 1] < 0x80)) return bytes.toString('utf8');
+    this.decoder ??= new StringDecoder('utf8');
+    return this.decoder.write(bytes);
   }
 }
 

@@ -4,7 +4,7 @@ import type { EndpointHandler } from '../src/endpoints/endpoint-handler';
 import { ENDPOINT_HANDLERS } from '../src/endpoints/registry';
 import { interpretExchange } from '../src/interpret';
 import { resolveOptions } from '../src/options';
-import { foldsAsItArrives, LiveStreamFold } from '../src/stream-fold';
+import { FOLD_BATCH_BYTES, foldsAsItArrives, LiveStreamFold } from '../src/stream-fold';
 import type { ProcessorSpan } from '../src/types';
 import { SchemaValidator } from '../src/validation';
 
@@ -37,7 +37,7 @@ describe('SSE responses folded as they arrive', () => {
     expect(foldsAsItArrives({ statusCode: 200 })).to.equal(false);
   });
 
-  it('keep no byte of the body, yet count every byte against the cap', () => {
+  it('keep no byte of the body in the record, yet count every byte against the cap', () => {
     const body = chunkEvent('Hel') + chunkEvent('lo') + 'data: [DONE]\n\n';
     const record = streamRecord(body.length - 10);
     for (const piece of body.match(/[\s\S]{1,7}/g)!) record.addResponseChunk(Buffer.from(piece));
@@ -48,6 +48,29 @@ describe('SSE responses folded as they arrive', () => {
     const rewrite = interpretExchange(exchange, context, () => undefined);
     expect(rewrite.attributes['llm.output_messages.0.content']).to.equal('Hello');
     expect(rewrite.attributes['vllm.capture.truncated']).to.equal(true);
+  });
+
+  it('hold less than a batch of bytes: events are folded once a batch is full, the rest at the end', () => {
+    const folded: string[] = [];
+    const counting: EndpointHandler = {
+      ...ENDPOINT_HANDLERS.chat,
+      createStreamMapper: () => ({
+        addText: text => folded.push(text) > 0,
+        add: () => undefined,
+        finish: () => ({ attributes: {}, invalidEvents: 0 }),
+      }),
+    };
+    const live = new LiveStreamFold(counting, context);
+    const event = chunkEvent('token');
+    const eventsPerBatch = Math.ceil(FOLD_BATCH_BYTES / event.length);
+    for (let i = 1; i < eventsPerBatch; i++) live.write(Buffer.from(event));
+    expect(folded, 'folded before the batch is full').to.have.length(0);
+    live.write(Buffer.from(event));
+    expect(folded, 'folded when the batch is full').to.have.length(eventsPerBatch);
+    live.write(Buffer.from(event));
+    expect(folded).to.have.length(eventsPerBatch);
+    live.finish(() => undefined, []);
+    expect(folded, 'the rest folded at the end').to.have.length(eventsPerBatch + 1);
   });
 
   it('never throw into undici when folding throws: the response maps nothing, the request still does', () => {
@@ -61,7 +84,8 @@ describe('SSE responses folded as they arrive', () => {
         finish: () => ({ attributes: { 'llm.output_messages.0.content': 'never' }, invalidEvents: 0 }),
       }),
     };
-    const live = new LiveStreamFold(throwing, context);
+    // Every chunk folded as it is written, so that the throw happens inside `write`.
+    const live = new LiveStreamFold(throwing, context, 0);
     expect(() => live.write(Buffer.from(chunkEvent('a')))).to.not.throw();
     expect(() => live.write(Buffer.from(chunkEvent('b')))).to.not.throw();
     const record = streamRecord(1 << 20);

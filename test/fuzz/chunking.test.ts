@@ -33,12 +33,16 @@ const cutFractions = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxL
 
 const offsets = (fractions: number[], length: number) => fractions.map(fraction => Math.floor(fraction * length));
 
+/** Bytes a live fold holds before folding them: 0 folds every chunk at once, the others fold runs of chunks. */
+const foldBatch = fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 2000 }));
+
 describe('chunking independence (property)', () => {
   it('gives the same span for the same bytes cut into random chunks, compressed or not, folded as they arrive or kept', () => {
     fc.assert(
-      fc.property(streamExchange, cutFractions, cutFractions, (bytes, requestCuts, responseCuts) => {
+      fc.property(streamExchange, cutFractions, cutFractions, foldBatch, (bytes, requestCuts, responseCuts, batch) => {
         const whole = interpret(captureExchange(bytes, {}, undefined, 'kept')).rewrite;
-        const cut = interpret(captureExchange(bytes, { request: offsets(requestCuts, bytes.request.length), response: offsets(responseCuts, bytes.response.length) })).rewrite;
+        const cuts = { request: offsets(requestCuts, bytes.request.length), response: offsets(responseCuts, bytes.response.length) };
+        const cut = interpret(captureExchange(bytes, cuts, undefined, 'live', batch)).rewrite;
         expect(comparable(cut)).to.deep.equal(comparable(whole));
         expect(whole!.attributes['llm.output_messages.0.role']).to.equal('assistant');
       }),
@@ -60,10 +64,10 @@ describe('chunking independence (property)', () => {
 
   it('truncates at the same byte whatever the chunking when the body exceeds maxBodyBytes', () => {
     fc.assert(
-      fc.property(streamExchange, cutFractions, fc.double({ min: 0.05, max: 0.95, noNaN: true }), (bytes, responseCuts, capFraction) => {
+      fc.property(streamExchange, cutFractions, fc.double({ min: 0.05, max: 0.95, noNaN: true }), foldBatch, (bytes, responseCuts, capFraction, batch) => {
         const cap = Math.max(1, Math.floor(bytes.response.length * capFraction));
         const whole = interpret(captureExchange(bytes, {}, cap, 'kept')).rewrite;
-        const cut = interpret(captureExchange(bytes, { response: offsets(responseCuts, bytes.response.length) }, cap)).rewrite;
+        const cut = interpret(captureExchange(bytes, { response: offsets(responseCuts, bytes.response.length) }, cap, 'live', batch)).rewrite;
         expect(comparable(cut)).to.deep.equal(comparable(whole));
         expect(whole!.attributes['vllm.capture.truncated']).to.equal(true);
         expectValidAttributes(whole!.attributes);
@@ -75,12 +79,12 @@ describe('chunking independence (property)', () => {
   it('decodes invalid and cut UTF-8 the same way whatever the chunking', () => {
     const strayBytes = fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(0xff, 0xc3, 0xe2, 0x82, 0xf0, 0x9f, 0x80)), { minLength: 1, maxLength: 6 });
     fc.assert(
-      fc.property(streamTruth, strayBytes, cutFractions, (truth, strays, responseCuts) => {
+      fc.property(streamTruth, strayBytes, cutFractions, foldBatch, (truth, strays, responseCuts, batch) => {
         const body = [...Buffer.from(streamBody(truth))];
         for (const [fraction, byte] of strays) body.splice(Math.floor(fraction * body.length), 0, byte);
         const bytes: ExchangeBytes = { endpoint: 'chat', request: Buffer.from(JSON.stringify(chatRequest('utf-8'))), response: Buffer.from(body), contentType: SSE };
         const whole = interpret(captureExchange(bytes, {}, undefined, 'kept')).rewrite;
-        const cut = interpret(captureExchange(bytes, { response: offsets(responseCuts, body.length) })).rewrite;
+        const cut = interpret(captureExchange(bytes, { response: offsets(responseCuts, body.length) }, undefined, 'live', batch)).rewrite;
         expect(comparable(cut)).to.deep.equal(comparable(whole));
         expectValidAttributes(whole!.attributes);
       }),
