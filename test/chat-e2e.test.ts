@@ -4,6 +4,7 @@ import OpenAI from 'openai';
 import * as path from 'path';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { FOLD_BATCH_BYTES } from '../src/stream-fold';
 import { Tracing, type SubscriptionOrder } from './support/tracing';
 import { VllmTestServer } from './support/vllm-server';
 import { chatChunk, flatError, nestedError, sseEvent, DONE_EVENT, streamErrorEvent } from './support/vllm-wire';
@@ -179,6 +180,33 @@ describe('chat completions through the real openai SDK', () => {
           await reasoningServer.close();
         }
       }
+    });
+
+    it('folds a stream of several 64 KiB batches, cut mid-event, as the SDK assembled it, in both subscription orders', async () => {
+      await tracing.stop();
+      const recut = (request: Parameters<VllmTestServer['emulate']>[0]) => ({ ...server.emulate(request), splitEvery: 1000 });
+      server.respondWith(recut, recut);
+      for (const order of ['processor-first', 'instrumentation-first'] as SubscriptionOrder[]) {
+        tracing = new Tracing({ order });
+        const chunks = (await drain(
+          await client.chat.completions.create({
+            model: 'm',
+            messages: [{ role: 'user', content: 'a long answer é 😀' }],
+            stream: true,
+            max_tokens: 800,
+            stream_options: { include_usage: true },
+          }),
+        )) as Array<{ choices: Array<{ delta: { content?: string } }>; usage?: { completion_tokens: number } | null }>;
+        const [span] = await tracing.waitForSpans(1);
+        const eventBytes = chunks.reduce((sum, chunk) => sum + JSON.stringify(chunk).length, 0);
+        expect(eventBytes, 'the stream spans several batches').to.be.greaterThan(2 * FOLD_BATCH_BYTES);
+        const content = chunks.flatMap(chunk => chunk.choices.map(choice => choice.delta.content ?? '')).join('');
+        expect(span.attributes['llm.output_messages.0.content'], order).to.equal(content);
+        expect(span.attributes['llm.token_count.completion'], order).to.equal(chunks.at(-1)!.usage!.completion_tokens);
+        expect(span.attributes['vllm.capture.truncated'], order).to.equal(undefined);
+        await tracing.stop();
+      }
+      tracing = new Tracing();
     });
 
     it('takes usage from the last cumulative chunk with continuous_usage_stats', async () => {
