@@ -42,7 +42,7 @@ export function interpretExchange(exchange: Exchange, context: MappingContext, l
   const text = response?.text;
   const statusCode = exchange.statusCode;
   if (live !== undefined) {
-    // Framed and folded while it arrived (only SSE responses below 400 are).
+    // Framed and folded while it arrived, a batch at a time (only SSE responses below 400 are).
     mapStream(() => live);
   } else if (text !== undefined && text !== '' && statusCode !== undefined) {
     if (statusCode >= 400) {
