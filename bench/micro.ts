@@ -6,9 +6,9 @@
  *    capture of every chunk through the Request wrap as undici 6 delivers it, an SSE body decoded,
  *    framed, validated and folded in 64 KiB batches as it arrives; rewrite at the end: JSON.parse
  *    of the request (and of a JSON response), validation, mapping, attribute policy, setting the
- *    attributes on a real SDK span), as the difference between the same synthetic undici traffic with and without
- *    the processor. Against the floor: one `JSON.parse` of each event of the same body. Per byte,
- *    and by stage (internal functions, on a kept body), so a miss shows where it goes.
+ *    attributes on a real SDK span), as the difference between the same synthetic undici traffic
+ *    with and without the processor. Against the floor: one `JSON.parse` of each event of the same
+ *    body. Per byte, and by stage (internal functions, on a kept body), so a miss shows where it goes.
  * 2. Untraced call: the same difference for requests the processor leaves alone.
  *
  * Bodies are the exact bytes of the benchmark server, in the chunks fetch received them in.
