@@ -1,3 +1,6 @@
+// What a body that kept nothing (a stream folded as it arrived, an empty body) hands over; it has nothing to change.
+const NO_BYTES = Buffer.alloc(0);
+
 /** The bytes of one request or response body, kept up to a cap. */
 export class BodyBuffer {
   private chunks: Buffer[] = [];
@@ -30,8 +33,9 @@ export class BodyBuffer {
     return buffer;
   }
 
-  /** All kept bytes as one Buffer (no copy when there is a single chunk). */
+  /** All kept bytes as one Buffer (no copy when there is a single chunk, none made when there is none). */
   toBuffer(): Buffer {
+    if (this.chunks.length === 0) return NO_BYTES;
     if (this.chunks.length === 1) return this.chunks[0];
     const whole = Buffer.concat(this.chunks, this.bytes);
     this.chunks = [whole];
