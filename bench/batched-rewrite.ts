@@ -34,6 +34,8 @@ interface ProcessorInternals {
 }
 
 type Mode = 'undici' | 'processor' | 'batched';
+/** A processor in one of the modes; `flush` runs what it queued (nothing as shipped). */
+type ModeProcessor = { processor: VLLMSpanProcessor; flush(): void };
 const MODES: readonly Mode[] = ['undici', 'processor', 'batched'];
 
 /** Nanoseconds spent rewriting in the current batch of calls. */
@@ -49,14 +51,14 @@ function timed<T>(run: () => T): T {
 }
 
 /** The processor as shipped, its rewrite (`onEnding`) timed. */
-function shippedProcessor(processor: VLLMSpanProcessor): { processor: VLLMSpanProcessor; flush(): void } {
+function shippedProcessor(processor: VLLMSpanProcessor): ModeProcessor {
   const onEnding = processor.onEnding.bind(processor);
   processor.onEnding = (span: ProcessorSpan) => timed(() => onEnding(span));
   return { processor, flush: () => undefined };
 }
 
 /** A processor whose rewrites wait in a queue; `flush` runs them, timed. */
-function batchedProcessor(processor: VLLMSpanProcessor): { processor: VLLMSpanProcessor; flush(): void } {
+function batchedProcessor(processor: VLLMSpanProcessor): ModeProcessor {
   const internals = processor as unknown as ProcessorInternals;
   const queue: CaptureRecord[] = [];
   // The real span has ended: its attributes can no longer change. A fresh SDK span from a provider
@@ -84,7 +86,7 @@ async function main(): Promise<void> {
   const { UndiciInstrumentation } = require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
   const instrumentation = new UndiciInstrumentation();
   const { VLLMSpanProcessor: Processor } = compiled<typeof import('../src')>('src/index');
-  let active: { processor: VLLMSpanProcessor; flush(): void } | undefined;
+  let active: ModeProcessor | undefined;
   const delegate = {
     onStart: (span: ProcessorSpan, context: Context) => active?.processor.onStart(span, context),
     onEnding: (span: ProcessorSpan) => active?.processor.onEnding(span),
