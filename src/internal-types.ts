@@ -32,6 +32,8 @@ export interface Exchange {
 export interface LiveResponse {
   /** The body's next bytes. Never throws. */
   write(chunk: Buffer): void;
+  /** No more bytes will be written before `finish` (the cap is reached). Never throws. */
+  close(): void;
   /** Pushes the body's attributes to `sets`; returns the error the body reported, if any. May throw. */
   finish(log: ProblemLog, sets: Attributes[]): ReportedError | undefined;
 }

@@ -97,9 +97,14 @@ export class LiveStreamFold implements LiveResponse {
     if (this.batchBytes >= this.maxBatchBytes) this.foldBatch();
   }
 
+  /** No more bytes will come (the cap is reached): folds what is held now rather than at the span's end. */
+  close(): void {
+    if (!this.failed && this.batch.length > 0) this.foldBatch();
+  }
+
   /** As `StreamFold.finish`, after folding what is still held; throws what folding threw. */
   finish(log: ProblemLog, sets: Attributes[]): ReportedError | undefined {
-    if (!this.failed && this.batch.length > 0) this.foldBatch();
+    this.close();
     if (this.failed) throw this.failure;
     return this.foldOrNew().finish(log, sets);
   }

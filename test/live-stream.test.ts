@@ -16,6 +16,18 @@ function chunkEvent(content: string): string {
   return `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
 }
 
+/** A chat handler whose stream mapper only collects the text of each event it is given. */
+function countingHandler(folded: string[]): EndpointHandler {
+  return {
+    ...ENDPOINT_HANDLERS.chat,
+    createStreamMapper: () => ({
+      addText: text => folded.push(text) > 0,
+      add: () => undefined,
+      finish: () => ({ attributes: {}, invalidEvents: 0 }),
+    }),
+  };
+}
+
 /** A record linked as the processor links it, with the SSE response head in. */
 function streamRecord(maxBodyBytes: number): CaptureRecord {
   // The record only carries the span for the processor.
@@ -52,15 +64,7 @@ describe('SSE responses folded as they arrive', () => {
 
   it('hold less than a batch of bytes: events are folded once a batch is full, the rest at the end', () => {
     const folded: string[] = [];
-    const counting: EndpointHandler = {
-      ...ENDPOINT_HANDLERS.chat,
-      createStreamMapper: () => ({
-        addText: text => folded.push(text) > 0,
-        add: () => undefined,
-        finish: () => ({ attributes: {}, invalidEvents: 0 }),
-      }),
-    };
-    const live = new LiveStreamFold(counting, context);
+    const live = new LiveStreamFold(countingHandler(folded), context);
     const event = chunkEvent('token');
     const eventsPerBatch = Math.ceil(FOLD_BATCH_BYTES / event.length);
     for (let i = 1; i < eventsPerBatch; i++) live.write(Buffer.from(event));
@@ -71,6 +75,18 @@ describe('SSE responses folded as they arrive', () => {
     expect(folded).to.have.length(eventsPerBatch);
     live.finish(() => undefined, []);
     expect(folded, 'the rest folded at the end').to.have.length(eventsPerBatch + 1);
+  });
+
+  it('fold what they hold as soon as the cap is reached, not at the span\'s end', () => {
+    const folded: string[] = [];
+    const record = streamRecord(1000);
+    record.liveResponse = new LiveStreamFold(countingHandler(folded), context);
+    const event = chunkEvent('token');
+    while (record.responseBody.bytes + event.length <= 1000) record.addResponseChunk(Buffer.from(event));
+    expect(folded, 'nothing folded below the cap (a batch is 64 KiB)').to.have.length(0);
+    record.addResponseChunk(Buffer.from(event));
+    expect(record.responseBody.truncated).to.equal(true);
+    expect(folded, 'the complete events under the cap, folded when it was reached').to.have.length(Math.floor(1000 / event.length));
   });
 
   it('never throw into undici when folding throws: the response maps nothing, the request still does', () => {

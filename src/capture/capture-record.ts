@@ -34,8 +34,11 @@ export class CaptureRecord {
       this.responseBody.append(chunk);
     } else {
       // Counted all the same: the cap, and `vllm.capture.truncated`, mean the same on both paths.
+      const wasTruncated = this.responseBody.truncated;
       const admitted = this.responseBody.admit(chunk);
       if (admitted !== undefined) this.liveResponse.write(admitted);
+      // Past the cap nothing more is folded: what is held is folded now instead of at the span's end.
+      if (!wasTruncated && this.responseBody.truncated) this.liveResponse.close();
     }
   }
 
