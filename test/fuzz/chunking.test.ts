@@ -40,9 +40,9 @@ describe('chunking independence (property)', () => {
   it('gives the same span for the same bytes cut into random chunks, compressed or not, folded as they arrive or kept', () => {
     fc.assert(
       fc.property(streamExchange, cutFractions, cutFractions, foldBatch, (bytes, requestCuts, responseCuts, batch) => {
-        const whole = interpret(captureExchange(bytes, {}, undefined, 'kept')).rewrite;
+        const whole = interpret(captureExchange(bytes, {}, { keepWhole: true })).rewrite;
         const cuts = { request: offsets(requestCuts, bytes.request.length), response: offsets(responseCuts, bytes.response.length) };
-        const cut = interpret(captureExchange(bytes, cuts, undefined, 'live', batch)).rewrite;
+        const cut = interpret(captureExchange(bytes, cuts, { foldBatchBytes: batch })).rewrite;
         expect(comparable(cut)).to.deep.equal(comparable(whole));
         expect(whole!.attributes['llm.output_messages.0.role']).to.equal('assistant');
       }),
@@ -53,7 +53,7 @@ describe('chunking independence (property)', () => {
   it('gives the same span for a stream cut in two at every offset', () => {
     fc.assert(
       fc.property(streamExchange, bytes => {
-        const whole = comparable(interpret(captureExchange(bytes, {}, undefined, 'kept')).rewrite);
+        const whole = comparable(interpret(captureExchange(bytes, {}, { keepWhole: true })).rewrite);
         for (let offset = 1; offset < bytes.response.length; offset++) {
           expect(comparable(interpret(captureExchange(bytes, { response: [offset] })).rewrite), `cut at ${offset}`).to.deep.equal(whole);
         }
@@ -66,8 +66,8 @@ describe('chunking independence (property)', () => {
     fc.assert(
       fc.property(streamExchange, cutFractions, fc.double({ min: 0.05, max: 0.95, noNaN: true }), foldBatch, (bytes, responseCuts, capFraction, batch) => {
         const cap = Math.max(1, Math.floor(bytes.response.length * capFraction));
-        const whole = interpret(captureExchange(bytes, {}, cap, 'kept')).rewrite;
-        const cut = interpret(captureExchange(bytes, { response: offsets(responseCuts, bytes.response.length) }, cap, 'live', batch)).rewrite;
+        const whole = interpret(captureExchange(bytes, {}, { maxBodyBytes: cap, keepWhole: true })).rewrite;
+        const cut = interpret(captureExchange(bytes, { response: offsets(responseCuts, bytes.response.length) }, { maxBodyBytes: cap, foldBatchBytes: batch })).rewrite;
         expect(comparable(cut)).to.deep.equal(comparable(whole));
         expect(whole!.attributes['vllm.capture.truncated']).to.equal(true);
         expectValidAttributes(whole!.attributes);
@@ -83,8 +83,8 @@ describe('chunking independence (property)', () => {
         const body = [...Buffer.from(streamBody(truth))];
         for (const [fraction, byte] of strays) body.splice(Math.floor(fraction * body.length), 0, byte);
         const bytes: ExchangeBytes = { endpoint: 'chat', request: Buffer.from(JSON.stringify(chatRequest('utf-8'))), response: Buffer.from(body), contentType: SSE };
-        const whole = interpret(captureExchange(bytes, {}, undefined, 'kept')).rewrite;
-        const cut = interpret(captureExchange(bytes, { response: offsets(responseCuts, body.length) }, undefined, 'live', batch)).rewrite;
+        const whole = interpret(captureExchange(bytes, {}, { keepWhole: true })).rewrite;
+        const cut = interpret(captureExchange(bytes, { response: offsets(responseCuts, body.length) }, { foldBatchBytes: batch })).rewrite;
         expect(comparable(cut)).to.deep.equal(comparable(whole));
         expectValidAttributes(whole!.attributes);
       }),

@@ -80,7 +80,7 @@ describe('content decoding (property)', () => {
     expect(capped.text === undefined, 'the bomb was not decoded').to.equal(true);
     expect(capped.problem).to.match(/1048576/);
     const { rewrite, problems } = interpret(
-      captureExchange({ endpoint: 'chat', request: Buffer.from(JSON.stringify(chatRequest('bomb'))), response: bomb, contentType: 'application/json', contentEncoding: 'gzip' }, {}, 1024 * 1024),
+      captureExchange({ endpoint: 'chat', request: Buffer.from(JSON.stringify(chatRequest('bomb'))), response: bomb, contentType: 'application/json', contentEncoding: 'gzip' }, {}, { maxBodyBytes: 1024 * 1024 }),
     );
     expect(rewrite.attributes['llm.input_messages.0.content']).to.equal('bomb');
     expect(problems.join('\n')).to.match(/not decoded/);

@@ -52,22 +52,25 @@ export interface ExchangeBytes {
   contentEncoding?: string;
 }
 
-/** How `captureExchange` takes the response body: kept whole, or folded as it arrives when the processor would (`live`). */
-export type ResponseCapture = 'kept' | 'live';
+/** How `captureExchange` takes the bytes. */
+export interface CaptureSettings {
+  maxBodyBytes?: number;
+  /** Keep the whole response body, the reference, instead of folding an SSE response as it arrives. */
+  keepWhole?: boolean;
+  /** Bytes a live fold holds before folding them (0, the default: every chunk at once). */
+  foldBatchBytes?: number;
+}
 
 /**
  * Feeds the bytes through a real CaptureRecord, cut into chunks at `requestCuts` and
  * `responseCuts` (offsets, any order), as undici would hand them over, and returns the
- * Exchange the processor would interpret. With `live`, an SSE response is folded as it arrives
- * as the processor does (LiveStreamFold), in batches of `foldBatchBytes` (0: every chunk at once);
- * `kept` is the reference: the whole body at the end.
+ * Exchange the processor would interpret. An SSE response is folded as it arrives, as the
+ * processor does (LiveStreamFold), unless `keepWhole` asks for the whole body at the end.
  */
 export function captureExchange(
   bytes: ExchangeBytes,
   cuts: { request?: number[]; response?: number[] } = {},
-  maxBodyBytes = 4 * 1024 * 1024,
-  response: ResponseCapture = 'live',
-  foldBatchBytes = 0,
+  { maxBodyBytes = 4 * 1024 * 1024, keepWhole = false, foldBatchBytes = 0 }: CaptureSettings = {},
 ): Exchange {
   // toExchange never reads the span; the record only carries it for the processor.
   const record = new CaptureRecord({} as ProcessorSpan, bytes.endpoint, maxBodyBytes);
@@ -75,7 +78,7 @@ export function captureExchange(
   record.statusCode = bytes.statusCode ?? 200;
   record.contentType = bytes.contentType;
   record.contentEncoding = bytes.contentEncoding;
-  if (response === 'live' && foldsAsItArrives(record)) record.liveResponse = new LiveStreamFold(ENDPOINT_HANDLERS[bytes.endpoint], context, foldBatchBytes);
+  if (!keepWhole && foldsAsItArrives(record)) record.liveResponse = new LiveStreamFold(ENDPOINT_HANDLERS[bytes.endpoint], context, foldBatchBytes);
   for (const chunk of cutAt(bytes.response, cuts.response ?? [])) record.addResponseChunk(chunk);
   return record.toExchange();
 }
