@@ -8,6 +8,13 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
+/** Mean of a list of two or more values, and the half-width of its 95% interval (±1.96 standard errors). */
+export function meanWithInterval(values: readonly number[]): { mean: number; halfWidth: number } {
+  const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
+  const variance = values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (values.length - 1);
+  return { mean, halfWidth: 1.96 * Math.sqrt(variance / values.length) };
+}
+
 /** The q-quantile (0..1) by linear interpolation between sorted values; NaN when empty. */
 export function quantile(values: readonly number[], q: number): number {
   if (values.length === 0) return Number.NaN;

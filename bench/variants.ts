@@ -161,7 +161,7 @@ function withProcessor(options: import('../src').VLLMSpanProcessorOptions): Acti
 }
 
 /** Spins for `micros` of wall time on this thread: CPU time of a known amount, doing nothing else. */
-function busyWait(micros: number): void {
+export function busyWait(micros: number): void {
   const until = process.hrtime.bigint() + BigInt(Math.round(micros * 1000));
   while (process.hrtime.bigint() < until);
 }
