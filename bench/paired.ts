@@ -1,5 +1,5 @@
 /**
- * (3) against (2) call by call, in one process:
+ * (3) against (2) call by call, in one process (forked by bench/run.ts, or run alone):
  *   node --import tsx bench/paired.ts <workload> [rounds] [busy-wait µs] [warm-up rounds]
  * The (3) pipeline of variants.ts (`rootPipeline`) behind a delegating processor that is switched
  * before every call, so that each measured call has neighbours of the other modes a few
@@ -7,11 +7,11 @@
  * processor's (bench/floor-rewrite.ts), and (2) with a busy-wait of a known length at each span's
  * end (the calibration: it should read as that many µs). A round is one call of each mode, their
  * order rotating; the client CPU (`process.cpuUsage`, user + system) of every call is a sample.
- * Reports, per mode, the mean of the per-round differences to (2) with a 95% interval (±1.96
- * standard errors), and their median and quartiles, each also as a share of (2)'s mean or median
- * call. The mean counts the collections a call's garbage brings on, whichever call they land in;
- * the median is steadier: on a shared 2-core machine a call's CPU has a long tail (its 95th
- * percentile several times its median), which the mean's interval has to carry.
+ * Reports, per mode, the median and quartiles of the per-round differences to (2), and their mean
+ * with a 95% interval (±1.96 standard errors), each also as a share of (2)'s median or mean call.
+ * The median is the verdict: on a shared 2-core machine a call's CPU has a long tail (its 95th
+ * percentile several times its median), which the mean's interval has to carry; the mean counts
+ * the collections a call's garbage brings on, whichever call they land in.
  * Switching costs nothing measured: the processor's diagnostics-channel subscriptions are made or
  * dropped between calls, outside the CPU reading.
  */
@@ -19,26 +19,34 @@ import type { Context } from '@opentelemetry/api';
 import { buildCompiled, compiled } from './compiled';
 import { FloorRewrite } from './floor-rewrite';
 import { ServerProcess } from './processes';
-import { meanWithInterval, median, quantile } from './stats';
+import { PAIRED_MODES, renderPaired, summarizePaired, type PairedMode, type PairedSamples, type PairedSettings } from './report';
 import { busyWait, rootPipeline } from './variants';
 import { workloadById, type WorkloadId } from './workloads';
 import type { ProcessorSpan } from '../src';
 
-const [workloadId = 'chat-2k', roundsArg = '600', busyWaitArg = '100', warmUpArg] = process.argv.slice(2);
-const workload = workloadById(workloadId as WorkloadId);
-const rounds = Number(roundsArg);
-const busyWaitMicros = Number(busyWaitArg);
+type Mode = 'undici' | PairedMode;
+const MODES: readonly Mode[] = ['undici', ...PAIRED_MODES];
 
-type Mode = 'undici' | 'processor' | 'floor' | 'busy-wait';
-const MODES: readonly Mode[] = ['undici', 'processor', 'floor', 'busy-wait'];
+/** The settings `npm run bench` uses; busy-waits near what the processor adds, so the calibration reads that range. */
+export const PAIRED_SETTINGS: Record<'full' | 'quick', readonly PairedSettings[]> = {
+  full: [
+    { workload: 'chat-2k', rounds: 800, warmUpRounds: 1500, busyWaitMicros: 250 },
+    { workload: 'stream-100', rounds: 300, warmUpRounds: 600, busyWaitMicros: 500 },
+  ],
+  quick: [
+    { workload: 'chat-2k', rounds: 150, warmUpRounds: 150, busyWaitMicros: 250 },
+    { workload: 'stream-100', rounds: 60, warmUpRounds: 60, busyWaitMicros: 500 },
+  ],
+};
 
 /** The capture's subscriptions, private in the package: switched here between calls. */
 interface ProcessorInternals {
   capture: { subscribe(): void; unsubscribe(): void };
 }
 
-async function main(): Promise<void> {
-  buildCompiled();
+/** Measures one workload call by call against its own server; the package must be compiled already. */
+export async function runPaired(settings: PairedSettings): Promise<PairedSamples> {
+  const workload = workloadById(settings.workload);
   const server = await ServerProcess.start('coalesced');
   const { UndiciInstrumentation } = require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
   const instrumentation = new UndiciInstrumentation();
@@ -52,7 +60,7 @@ async function main(): Promise<void> {
     undici: () => undefined,
     processor: span => floor.processorOnEnding(span),
     floor: span => floor.onEnding(span),
-    'busy-wait': () => busyWait(busyWaitMicros),
+    busyWait: () => busyWait(settings.busyWaitMicros),
   };
   const delegate = {
     onStart: (span: ProcessorSpan, context: Context) => (capturing() ? processor.onStart(span, context) : undefined),
@@ -70,37 +78,49 @@ async function main(): Promise<void> {
 
   const { BenchClient } = await import('./client');
   const client = new BenchClient(server.baseUrl);
-  const cpu: Record<Mode, number[]> = { undici: [], processor: [], floor: [], 'busy-wait': [] };
-  // Warm-up rounds (a fifth of the measured ones unless given) are not counted.
-  const warmUp = warmUpArg === undefined ? Math.ceil(rounds / 5) : Number(warmUpArg);
-  for (let round = -warmUp; round < rounds; round++) {
-    for (let i = 0; i < MODES.length; i++) {
-      const current = MODES[(i + Math.abs(round)) % MODES.length];
-      switchTo(current);
-      const start = process.cpuUsage();
-      await client.call(workload);
-      const used = process.cpuUsage(start);
-      if (round >= 0) cpu[current].push(used.user + used.system);
+  const cpuMicros: Record<Mode, number[]> = { undici: [], processor: [], floor: [], busyWait: [] };
+  try {
+    for (let round = -settings.warmUpRounds; round < settings.rounds; round++) {
+      for (let i = 0; i < MODES.length; i++) {
+        const current = MODES[(i + Math.abs(round)) % MODES.length];
+        switchTo(current);
+        const start = process.cpuUsage();
+        const characters = await client.call(workload);
+        const used = process.cpuUsage(start);
+        if (characters !== workload.maxTokens * 4) throw new Error(`${current} on ${workload.id}: got ${characters} characters of content`);
+        if (round >= 0) cpuMicros[current].push(used.user + used.system);
+      }
     }
+  } finally {
+    switchTo('undici');
+    await processor.shutdown();
+    await server.stop();
   }
-  switchTo('undici');
-  await processor.shutdown();
-  await server.stop();
-
-  const baseline = { mean: meanWithInterval(cpu.undici).mean, median: median(cpu.undici) };
-  const share = (micros: number, of: number) => `${((micros / of) * 100).toFixed(1)}%`;
-  console.log(`${workload.label}: client CPU per call, ${rounds} rounds, busy-wait ${busyWaitMicros} µs (floor checksum ${floor.checksum})`);
-  console.log(`  undici      mean ${baseline.mean.toFixed(0)} µs, median ${baseline.median.toFixed(0)} µs`);
-  for (const current of MODES.slice(1)) {
-    const differences = cpu[current].map((value, i) => value - cpu.undici[i]);
-    const added = meanWithInterval(differences);
-    const typical = median(differences);
-    console.log(
-      `  ${current.padEnd(10)}  adds a mean ${added.mean.toFixed(0)} ± ${added.halfWidth.toFixed(0)} µs (${share(added.mean, baseline.mean)} ± ${share(added.halfWidth, baseline.mean)}), ` +
-        `a median ${typical.toFixed(0)} µs (${share(typical, baseline.median)}; quartiles ${quantile(differences, 0.25).toFixed(0)}..${quantile(differences, 0.75).toFixed(0)} µs)`,
-    );
-  }
-  process.exit(0);
+  if (floor.checksum === 0) throw new Error('the floor rewrite never ran');
+  return { ...settings, cpuMicros };
 }
 
-void main();
+if (require.main === module) {
+  const [workload = 'chat-2k', rounds = '600', busyWaitMicros = '250', warmUpRounds] = process.argv.slice(2);
+  const settings: PairedSettings = {
+    workload: workload as WorkloadId,
+    rounds: Number(rounds),
+    warmUpRounds: warmUpRounds === undefined ? Math.ceil(Number(rounds) / 5) : Number(warmUpRounds),
+    busyWaitMicros: Number(busyWaitMicros),
+  };
+  // Forked by run.ts, the build is done and the samples go back; run alone, build first and print.
+  if (process.send === undefined) buildCompiled();
+  runPaired(settings).then(
+    samples => {
+      if (process.send) process.send(samples, () => process.exit(0));
+      else {
+        console.log(renderPaired(summarizePaired({ [samples.workload]: samples })));
+        process.exit(0);
+      }
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

@@ -6,12 +6,13 @@
  * worker's CPU time (process.cpuUsage) is the client's alone. Rounds interleave the variants
  * (the order rotates every round) and the report gives medians and per-round ratios, because
  * the machine may be shared. Then the processor-only micro-benchmarks (bench/micro.ts) and a
- * memory probe. Results: a table on stdout, and bench/results/results[-quick].{json,md}.
+ * memory probe, and (2) against (3) call by call (bench/paired.ts), the +5% verdict. Results: a
+ * table on stdout, and bench/results/results[-quick].{json,md}.
  *
  * Options: --quick (about a minute), --rounds N, --variants a,b, --workloads a,b, --no-micro,
  * --no-e2e, --no-memory, --no-peers (skip variants 4 and 5 and their install), --paced (the
  * server writes one event per client read instead of back to back; see bench/server.ts), --no-ab
- * (skip the same-process comparison of (2) and (3)).
+ * (skip the same-process comparison of (2) and (3) in batches), --no-paired (skip it call by call).
  */
 import { spawnSync, fork } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -22,7 +23,21 @@ import type { MicroResult } from './micro';
 import { ServerProcess, WorkerProcess } from './processes';
 import type { MemoryResult } from './protocol';
 import type { Pacing } from './server';
-import { checkTargets, renderMarkdown, renderText, summarizeE2e, summarizeSwitched, type E2eSamples, type MemoryProbe, type RawResults, type SpanCheck } from './report';
+import { PAIRED_SETTINGS } from './paired';
+import {
+  checkTargets,
+  renderMarkdown,
+  renderText,
+  summarizeE2e,
+  summarizePaired,
+  summarizeSwitched,
+  type E2eSamples,
+  type MemoryProbe,
+  type PairedSamples,
+  type PairedSettings,
+  type RawResults,
+  type SpanCheck,
+} from './report';
 import { median } from './stats';
 import { peersInstalled, VARIANTS, variantById, type SwitchMode, type VariantId, type VariantInfo } from './variants';
 import { WORKLOADS, workloadById, type Workload, type WorkloadId } from './workloads';
@@ -39,6 +54,8 @@ interface Options {
   ab: boolean;
   memory: boolean;
   peers: boolean;
+  /** (2) against (3) call by call, with the floor and the calibration (bench/paired.ts). */
+  paired: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -64,6 +81,7 @@ function parseOptions(argv: string[]): Options {
     e2e: !argv.includes('--no-e2e'),
     memory: !argv.includes('--no-memory') && !argv.includes('--no-e2e'),
     peers: !argv.includes('--no-peers'),
+    paired: !argv.includes('--no-paired'),
   };
 }
 
@@ -84,6 +102,17 @@ function runMicroProcess(quick: boolean): Promise<MicroResult> {
     let result: MicroResult | undefined;
     child.on('message', message => (result = message as MicroResult));
     child.on('exit', code => (result !== undefined ? resolve(result) : reject(new Error(`micro-benchmark exited with code ${code}`))));
+  });
+}
+
+/** Runs bench/paired.ts in a process of its own (the package is compiled already). */
+function runPairedProcess(settings: PairedSettings): Promise<PairedSamples> {
+  const args = [settings.workload, settings.rounds, settings.busyWaitMicros, settings.warmUpRounds].map(String);
+  return new Promise((resolve, reject) => {
+    const child = fork(path.join(__dirname, 'paired.ts'), args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let result: PairedSamples | undefined;
+    child.on('message', message => (result = message as PairedSamples));
+    child.on('exit', code => (result !== undefined ? resolve(result) : reject(new Error(`bench/paired.ts exited with code ${code}`))));
   });
 }
 
@@ -268,6 +297,7 @@ async function main(): Promise<void> {
     pacing: options.pacing,
     e2e: {},
     switched: {},
+    paired: {},
     spanChecks: [],
     memory: [],
     skipped: [],
@@ -286,12 +316,19 @@ async function main(): Promise<void> {
     raw.micro = await runMicroProcess(options.quick);
   }
   if (options.e2e) await runEndToEnd(options, raw);
+  if (options.paired) {
+    for (const settings of PAIRED_SETTINGS[options.quick ? 'quick' : 'full'].filter(s => options.workloads.some(w => w.id === s.workload))) {
+      progress(`call by call: ${settings.workload}, ${settings.rounds} rounds after ${settings.warmUpRounds} to warm up`);
+      raw.paired[settings.workload] = await runPairedProcess(settings);
+    }
+  }
   raw.machine.loadAverageEnd = os.loadavg()[0];
   raw.machine.durationSeconds = (Date.now() - started) / 1000;
 
   const e2e = summarizeE2e(raw.e2e);
   const switched = summarizeSwitched(raw.switched);
-  const summary = { e2e, switched, targets: checkTargets(e2e, switched, raw.micro) };
+  const paired = summarizePaired(raw.paired);
+  const summary = { e2e, switched, paired, targets: checkTargets({ e2e, switched, paired }, raw.micro) };
   process.stdout.write(`\n${renderText(raw, summary)}`);
   const resultsDir = path.join(__dirname, 'results');
   fs.mkdirSync(resultsDir, { recursive: true });
