@@ -82,7 +82,6 @@ export interface AddedCpu {
 /** The call-by-call comparison of one workload. */
 export interface PairedCell extends PairedSettings {
   undiciMedianMicros: number;
-  undiciMeanMicros: number;
   added: Record<PairedMode, AddedCpu>;
 }
 
@@ -227,7 +226,6 @@ export function summarizePaired(paired: RawResults['paired']): Summary['paired']
     summary[workload.id] = {
       ...settings,
       undiciMedianMicros: median(cpuMicros.undici),
-      undiciMeanMicros: meanWithInterval(cpuMicros.undici).mean,
       added: Object.fromEntries(PAIRED_MODES.map(mode => [mode, addedBy(mode)])) as Record<PairedMode, AddedCpu>,
     };
   }

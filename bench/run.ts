@@ -34,7 +34,6 @@ import {
   type E2eSamples,
   type MemoryProbe,
   type PairedSamples,
-  type PairedSettings,
   type RawResults,
   type SpanCheck,
 } from './report';
@@ -96,23 +95,13 @@ function setupPeers(): string | undefined {
   return `bench/setup.sh failed (exit ${setup.status}); run it by hand to see why`;
 }
 
-function runMicroProcess(quick: boolean): Promise<MicroResult> {
+/** Runs a benchmark script in a process of its own and resolves with the one message it sends back. */
+function runInChild<Result>(script: string, args: string[]): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = fork(path.join(__dirname, 'micro.ts'), quick ? ['--quick'] : [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    let result: MicroResult | undefined;
-    child.on('message', message => (result = message as MicroResult));
-    child.on('exit', code => (result !== undefined ? resolve(result) : reject(new Error(`micro-benchmark exited with code ${code}`))));
-  });
-}
-
-/** Runs bench/paired.ts in a process of its own (the package is compiled already). */
-function runPairedProcess(settings: PairedSettings): Promise<PairedSamples> {
-  const args = [settings.workload, settings.rounds, settings.busyWaitMicros, settings.warmUpRounds].map(String);
-  return new Promise((resolve, reject) => {
-    const child = fork(path.join(__dirname, 'paired.ts'), args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    let result: PairedSamples | undefined;
-    child.on('message', message => (result = message as PairedSamples));
-    child.on('exit', code => (result !== undefined ? resolve(result) : reject(new Error(`bench/paired.ts exited with code ${code}`))));
+    const child = fork(path.join(__dirname, script), args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let result: Result | undefined;
+    child.on('message', message => (result = message as Result));
+    child.on('exit', code => (result !== undefined ? resolve(result) : reject(new Error(`bench/${script} exited with code ${code}`))));
   });
 }
 
@@ -313,13 +302,14 @@ async function main(): Promise<void> {
   buildCompiled();
   if (options.micro) {
     progress('processor micro-benchmarks');
-    raw.micro = await runMicroProcess(options.quick);
+    raw.micro = await runInChild<MicroResult>('micro.ts', options.quick ? ['--quick'] : []);
   }
   if (options.e2e) await runEndToEnd(options, raw);
   if (options.paired) {
     for (const settings of PAIRED_SETTINGS[options.quick ? 'quick' : 'full'].filter(s => options.workloads.some(w => w.id === s.workload))) {
       progress(`call by call: ${settings.workload}, ${settings.rounds} rounds after ${settings.warmUpRounds} to warm up`);
-      raw.paired[settings.workload] = await runPairedProcess(settings);
+      const args = [settings.workload, settings.rounds, settings.busyWaitMicros, settings.warmUpRounds].map(String);
+      raw.paired[settings.workload] = await runInChild<PairedSamples>('paired.ts', args);
     }
   }
   raw.machine.loadAverageEnd = os.loadavg()[0];
