@@ -16,6 +16,7 @@ import type { Context } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { buildCompiled, compiled } from './compiled';
 import { ServerProcess } from './processes';
+import { internalsOf } from './processor-internals';
 import { median, pairedRatios, percentChange, percentRange, quantile } from './stats';
 import { rootPipeline } from './variants';
 import { workloadById, type WorkloadId } from './workloads';
@@ -26,12 +27,6 @@ const [workloadId = 'chat-2k', roundsArg = '12', requestsArg, rewritesArg = '25'
 const workload = workloadById(workloadId as WorkloadId);
 const requests = Number(requestsArg ?? workload.batch);
 const rewritesAtATime = Number(rewritesArg);
-
-/** The processor's own parts the experiment reroutes (private in the package). */
-interface ProcessorInternals {
-  capture: { recordOf(span: object): CaptureRecord | undefined };
-  rewrite(record: CaptureRecord): void;
-}
 
 type Mode = 'undici' | 'processor' | 'batched';
 /** A processor in one of the modes; `flush` runs what it queued (nothing as shipped). */
@@ -59,7 +54,7 @@ function shippedProcessor(processor: VLLMSpanProcessor): ModeProcessor {
 
 /** A processor whose rewrites wait in a queue; `flush` runs them, timed. */
 function batchedProcessor(processor: VLLMSpanProcessor): ModeProcessor {
-  const internals = processor as unknown as ProcessorInternals;
+  const internals = internalsOf(processor);
   const queue: CaptureRecord[] = [];
   // The real span has ended: its attributes can no longer change. A fresh SDK span from a provider
   // that exports nothing takes the rewrite instead, through the same setAttribute code.

@@ -7,13 +7,8 @@
  * rewrite in `onEnding` pays before doing its own work. Bench only: it reads package internals.
  */
 import type { Attributes } from '@opentelemetry/api';
-import type { CaptureRecord } from '../src/capture/capture-record';
+import { internalsOf } from './processor-internals';
 import type { ProcessorSpan, VLLMSpanProcessor } from '../src';
-
-/** The processor's parts the floor reuses (private in the package). */
-interface ProcessorInternals {
-  capture: { recordOf(span: object): CaptureRecord | undefined; finish(record: CaptureRecord): void };
-}
 
 /** A stream's chunks not folded yet (LiveStreamFold's private state; under 64 KiB here, so all of them). */
 interface HeldChunks {
@@ -44,7 +39,7 @@ export class FloorRewrite {
 
   /** The floor's `onEnding`. */
   onEnding(span: ProcessorSpan): void {
-    const capture = (this.processor as unknown as ProcessorInternals).capture;
+    const capture = internalsOf(this.processor).capture;
     const record = capture.recordOf(span);
     if (record === undefined || record.finished) return;
     const held = record.liveResponse as unknown as HeldChunks | undefined;

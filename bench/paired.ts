@@ -19,6 +19,7 @@ import type { Context } from '@opentelemetry/api';
 import { buildCompiled, compiled } from './compiled';
 import { FloorRewrite } from './floor-rewrite';
 import { ServerProcess } from './processes';
+import { internalsOf } from './processor-internals';
 import { PAIRED_MODES, renderPaired, summarizePaired, type PairedMode, type PairedSamples, type PairedSettings } from './report';
 import { busyWait, rootPipeline } from './variants';
 import { workloadById, type WorkloadId } from './workloads';
@@ -39,11 +40,6 @@ export const PAIRED_SETTINGS: Record<'full' | 'quick', readonly PairedSettings[]
   ],
 };
 
-/** The capture's subscriptions, private in the package: switched here between calls. */
-interface ProcessorInternals {
-  capture: { subscribe(): void; unsubscribe(): void };
-}
-
 /** Measures one workload call by call against its own server; the package must be compiled already. */
 export async function runPaired(settings: PairedSettings): Promise<PairedSamples> {
   const workload = workloadById(settings.workload);
@@ -52,7 +48,8 @@ export async function runPaired(settings: PairedSettings): Promise<PairedSamples
   const instrumentation = new UndiciInstrumentation();
   const { VLLMSpanProcessor } = compiled<typeof import('../src')>('src/index');
   const processor = new VLLMSpanProcessor({ baseUrlPattern: '127.0.0.1' });
-  const capture = (processor as unknown as ProcessorInternals).capture;
+  // Its subscriptions are switched here between calls.
+  const capture = internalsOf(processor).capture;
   const floor = new FloorRewrite(processor);
   let mode: Mode = 'undici';
   const capturing = () => mode === 'processor' || mode === 'floor';

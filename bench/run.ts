@@ -31,7 +31,6 @@ import {
   summarizeE2e,
   summarizePaired,
   summarizeSwitched,
-  type E2eSamples,
   type MemoryProbe,
   type PairedSamples,
   type RawResults,

@@ -1,5 +1,4 @@
 import * as diagnosticsChannel from 'diagnostics_channel';
-import { ENDPOINT_HANDLERS } from '../endpoints/registry';
 import { endpointForPath, isVersionedApiPath, type EndpointKind, type UrlPattern } from '../routing';
 import type { ProcessorSpan } from '../types';
 import { CaptureRecord } from './capture-record';
