@@ -9,11 +9,12 @@
 import type { Attributes } from '@opentelemetry/api';
 import { internalsOf } from './processor-internals';
 import type { ProcessorSpan, VLLMSpanProcessor } from '../src';
+import type { LiveStreamFold } from '../src/stream-fold';
 
 /** A stream's chunks not folded yet (LiveStreamFold's private state; under 64 KiB here, so all of them). */
 interface HeldChunks {
-  batch: Buffer[];
-  batchBytes: number;
+  batch: LiveStreamFold['batch'];
+  batchBytes: LiveStreamFold['batchBytes'];
 }
 
 const CONTENT_MARKER = '"content":"';
