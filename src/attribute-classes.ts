@@ -75,6 +75,7 @@ function messageRules(prefix: string, text: readonly HideSwitch[], other: readon
     rule(part + escape(A.CONTENT_TYPE), METADATA),
     rule(escape(A.MESSAGE_CONTENT), content('text', text)),
     rule(escape(A.MESSAGE_REASONING), content('text', text)),
+    rule(escape(A.MESSAGE_REFUSAL), content('text', text)),
     rule(toolCall + escape(A.TOOL_CALL_FUNCTION_ARGUMENTS), content('text', text)),
     rule(part + escape(A.CONTENT_TEXT), content('text', text)),
     rule(escape(A.MESSAGE_NAME), content('text', other)),
@@ -93,8 +94,12 @@ const documentRule = (documents: string, suffix: string, attributeClass: Attribu
 const RULES: readonly Rule[] = [
   // Identity, counts and settings of both families.
   ...[A.FI_SPAN_KIND, A.LLM_SYSTEM, A.LLM_PROVIDER, A.LLM_MODEL, A.INPUT_MIME_TYPE, A.OUTPUT_MIME_TYPE].map(key => exact(key, METADATA)),
-  ...[A.EMBEDDING_MODEL_NAME, A.RERANKER_MODEL_NAME, A.RERANKER_TOP_K, A.ERROR_TYPE, A.VLLM_STOP_REASON, A.VLLM_CAPTURE_TRUNCATED].map(key => exact(key, METADATA)),
+  ...[A.EMBEDDING_MODEL_NAME, A.RERANKER_MODEL_NAME, A.RERANKER_TOP_K, A.ERROR_TYPE, A.VLLM_STOP_REASON, A.VLLM_CAPTURE_TRUNCATED, A.VLLM_INPUT_MESSAGES_OMITTED].map(key => exact(key, METADATA)),
   prefixed('llm.token_count.', METADATA),
+  // vLLM request and response facts: ids, counts, settings, KV-transfer coordinates (never content).
+  ...[A.VLLM_REQUEST_ID, A.VLLM_REQUEST_PRIORITY, A.VLLM_REQUEST_LOGPROBS, A.VLLM_REQUEST_TOP_LOGPROBS, A.VLLM_REQUEST_PROMPT_LOGPROBS].map(key => exact(key, METADATA)),
+  ...[A.VLLM_REQUEST_STRUCTURED_OUTPUT, A.VLLM_REQUEST_ENABLE_THINKING, A.VLLM_REQUEST_SERVICE_TIER, A.VLLM_REQUEST_KV_TRANSFER_PARAMS].map(key => exact(key, METADATA)),
+  ...[A.VLLM_RESPONSE_SERVICE_TIER, A.VLLM_RESPONSE_KV_TRANSFER_PARAMS].map(key => exact(key, METADATA)),
   ...[A.GEN_AI_OPERATION_NAME, A.GEN_AI_PROVIDER_NAME, A.GEN_AI_OUTPUT_TYPE, A.GEN_AI_CONVERSATION_ID].map(key => exact(key, METADATA)),
   ...['gen_ai.request.', 'gen_ai.response.', 'gen_ai.usage.', 'gen_ai.embeddings.'].map(prefix => prefixed(prefix, METADATA)),
 

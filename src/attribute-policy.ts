@@ -1,11 +1,12 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import { describeKey, UNCLASSIFIED, type AttributeFamily, type KeyDescription } from './attribute-classes';
-import * as A from './attributes';
+import { inputMessageIndex, priorityOf, type PriorityValue } from './attribute-priority';
 import { mapAttributes, maskAttribute, maskVerdict } from './masking';
 import { resolveGenAiContent, resolveTraceConfig, type Environment, type ResolvedTraceConfig } from './trace-config';
+import type { PrioritizedAttributes } from './span-writer';
 import type { SemconvFamily, VLLMSpanProcessorOptions } from './types';
 
-/** Default cap on `input.value` / `output.value`, in UTF-16 code units: 64 Ki. */
+/** Default cap on every string value (and status message), in UTF-16 code units: 64 Ki. */
 export const DEFAULT_MAX_VALUE_LENGTH = 65_536;
 
 /** Appended to a cut `input.value` / `output.value` (counted in the cap). */
@@ -43,72 +44,77 @@ export function resolveAttributePolicy(options: VLLMSpanProcessorOptions | undef
 /**
  * The final pass over every attribute set this package writes (span start and rewrite):
  * keeps the chosen `semconv` family, drops `gen_ai.*` content unless opted in, masks
- * (src/masking.ts), then caps `input.value` / `output.value`. Pure: returns `attributes`
+ * (src/masking.ts), then caps every string value. Pure: returns `attributes`
  * itself when nothing changes, a new object otherwise.
  */
 export function applyAttributePolicy(attributes: Attributes, policy: AttributePolicy): Attributes {
   return mapAttributes(attributes, (key, value) => policyValue(key, value, policy));
 }
 
-/** Where `AttributePolicyWriter` writes: a span. */
-export interface AttributeSink {
-  setAttribute(key: string, value: AttributeValue): unknown;
-}
-
-// What the policy does to a key whatever its value, or that the value must be looked at.
+// What the policy does to a key whatever its value, or that the value must be masked.
 const PASS = 0;
 const DROP = 1;
 const CHECK = 2;
 type KeyVerdict = typeof PASS | typeof DROP | typeof CHECK;
 
+/** What the writer decides once per key. */
+interface KeyPlan {
+  verdict: KeyVerdict;
+  priority: PriorityValue;
+  /** The `{n}` of an input message key, else -1. */
+  messageIndex: number;
+}
+
 // Keys repeat from span to span; the indexes in them are what could grow without end.
-const VERDICT_CACHE_LIMIT = 4096;
+const PLAN_CACHE_LIMIT = 4096;
 
 /**
- * `applyAttributePolicy` straight into a span, without building the result: the same
- * entries in the same order. Remembers per key what the policy decides when the value
- * does not matter, so that on a typical span no key is classified or masked again.
+ * `applyAttributePolicy` into a rewrite's prioritized attributes, without building the result.
+ * Remembers per key what the policy decides when the value does not matter, and where the key
+ * goes in the write order, so that on a typical span no key is classified or masked again.
  */
 export class AttributePolicyWriter {
-  private readonly verdicts = new Map<string, KeyVerdict>();
+  private readonly plans = new Map<string, KeyPlan>();
 
   constructor(private readonly policy: AttributePolicy) {}
 
-  /** Sets on `sink` every entry of `attributes` that the policy keeps, masked and capped. */
-  write(sink: AttributeSink, attributes: Attributes): void {
+  /** Adds to `target` every entry of `attributes` that the policy keeps, masked, with strings cut to `maxLength`. */
+  collect(attributes: Attributes, target: PrioritizedAttributes, maxLength: number = this.policy.maxValueLength): void {
     for (const key in attributes) {
       const value = attributes[key];
       if (value === undefined) continue;
-      const verdict = this.verdictOf(key);
-      if (verdict === PASS) {
-        sink.setAttribute(key, value);
-      } else if (verdict === CHECK) {
-        const result = policyValue(key, value, this.policy);
-        if (result !== undefined) sink.setAttribute(key, result);
-      }
+      const plan = this.planOf(key);
+      if (plan.verdict === DROP) continue;
+      const kept = plan.verdict === PASS ? value : maskedValue(key, value, this.policy);
+      if (kept !== undefined) target.add(key, capValue(kept, maxLength), plan.priority, plan.messageIndex);
     }
   }
 
-  private verdictOf(key: string): KeyVerdict {
-    let verdict = this.verdicts.get(key);
-    if (verdict === undefined) {
+  private planOf(key: string): KeyPlan {
+    let plan = this.plans.get(key);
+    if (plan === undefined) {
       const description = describeKey(key);
+      let verdict: KeyVerdict = PASS;
       if (!keeps(this.policy, description)) verdict = DROP;
-      else if (isCappedKey(key) || maskVerdict(description.attributeClass ?? UNCLASSIFIED, this.policy.traceConfig) !== 'keep') verdict = CHECK;
-      else verdict = PASS;
-      if (this.verdicts.size >= VERDICT_CACHE_LIMIT) this.verdicts.clear();
-      this.verdicts.set(key, verdict);
+      else if (maskVerdict(description.attributeClass ?? UNCLASSIFIED, this.policy.traceConfig) !== 'keep') verdict = CHECK;
+      plan = { verdict, priority: priorityOf(key), messageIndex: inputMessageIndex(key) };
+      if (this.plans.size >= PLAN_CACHE_LIMIT) this.plans.clear();
+      this.plans.set(key, plan);
     }
-    return verdict;
+    return plan;
   }
 }
 
 /** One entry under the policy: its value to write, or `undefined` to leave it out. */
 function policyValue(key: string, value: AttributeValue, policy: AttributePolicy): AttributeValue | undefined {
+  const masked = maskedValue(key, value, policy);
+  return masked === undefined ? undefined : capValue(masked, policy.maxValueLength);
+}
+
+function maskedValue(key: string, value: AttributeValue, policy: AttributePolicy): AttributeValue | undefined {
   const description = describeKey(key);
   if (!keeps(policy, description)) return undefined;
-  const masked = maskAttribute(value, description, policy.traceConfig);
-  return isCappedKey(key) && typeof masked === 'string' && masked.length > policy.maxValueLength ? truncate(masked, policy.maxValueLength) : masked;
+  return maskAttribute(value, description, policy.traceConfig);
 }
 
 /** The `semconv` family filter and the `gen_ai` content opt-in. */
@@ -119,12 +125,17 @@ function keeps(policy: AttributePolicy, { family, attributeClass }: KeyDescripti
   return policy.genAiContent || family !== 'gen_ai' || attributeClass?.kind === 'metadata';
 }
 
-// The raw bodies: the only values long enough to need a cap of their own.
-function isCappedKey(key: string): boolean {
-  return key === A.INPUT_VALUE || key === A.OUTPUT_VALUE;
+/** A value with every string in it cut to `maxLength` (the cut marked): no value the package writes is longer. */
+export function capValue(value: AttributeValue, maxLength: number): AttributeValue {
+  if (typeof value === 'string') return value.length > maxLength ? truncate(value, maxLength) : value;
+  if (Array.isArray(value) && value.some(item => typeof item === 'string' && item.length > maxLength)) {
+    return (value as Array<string | null | undefined>).map(item => (typeof item === 'string' && item.length > maxLength ? truncate(item, maxLength) : item)) as AttributeValue;
+  }
+  return value;
 }
 
-function truncate(value: string, maxLength: number): string {
+/** `text` cut to `maxLength` characters, the cut marked, never splitting a surrogate pair. */
+export function truncate(value: string, maxLength: number): string {
   const mark = maxLength > TRUNCATION_MARK.length ? TRUNCATION_MARK : '';
   let end = maxLength - mark.length;
   // Never cut a surrogate pair in half.

@@ -29,6 +29,8 @@ export const MESSAGE_ROLE = 'role';
 export const MESSAGE_CONTENT = 'content';
 export const MESSAGE_NAME = 'name';
 export const MESSAGE_REASONING = 'reasoning';
+/** An assistant message's `refusal` text (OpenAI's field, kept by vLLM's protocol). */
+export const MESSAGE_REFUSAL = 'refusal';
 export const MESSAGE_TOOL_CALL_ID = 'tool_call_id';
 export const MESSAGE_TOOL_CALLS = 'tool_calls';
 export const MESSAGE_CONTENTS = 'contents';
@@ -96,6 +98,32 @@ export const GEN_AI_REQUEST_ENCODING_FORMATS = 'gen_ai.request.encoding_formats'
 // vLLM-only facts.
 export const VLLM_STOP_REASON = 'vllm.stop_reason';
 export const VLLM_CAPTURE_TRUNCATED = 'vllm.capture.truncated';
+/** How many of the request's oldest messages the span's attribute limit left out of `llm.input_messages.{n}.*` (absent: none). */
+export const VLLM_INPUT_MESSAGES_OMITTED = 'vllm.input_messages.omitted';
+
+// vLLM request facts beside the sampling parameters (`src/mappers/vllm-request.ts`).
+/** `request_id` as the caller set it (vLLM uses it through the engine and in its own logs). */
+export const VLLM_REQUEST_ID = 'vllm.request.id';
+/** `priority` (lower is handled earlier with priority scheduling). */
+export const VLLM_REQUEST_PRIORITY = 'vllm.request.priority';
+/** `true` when output logprobs were asked for (chat `logprobs: true`, completions `logprobs: <n>`). */
+export const VLLM_REQUEST_LOGPROBS = 'vllm.request.logprobs';
+/** How many alternatives per output token (chat `top_logprobs`, completions `logprobs`). */
+export const VLLM_REQUEST_TOP_LOGPROBS = 'vllm.request.top_logprobs';
+/** `prompt_logprobs`: alternatives per prompt token. */
+export const VLLM_REQUEST_PROMPT_LOGPROBS = 'vllm.request.prompt_logprobs';
+/** The kind of structured output asked for (`json_schema`, `json_object`, `regex`, `choice`, `grammar`, `structural_tag`), never the schema. */
+export const VLLM_REQUEST_STRUCTURED_OUTPUT = 'vllm.request.structured_output';
+/** `chat_template_kwargs.enable_thinking` (or `thinking`), as a boolean. */
+export const VLLM_REQUEST_ENABLE_THINKING = 'vllm.request.enable_thinking';
+/** `service_tier` of the request (Responses API). */
+export const VLLM_REQUEST_SERVICE_TIER = 'vllm.request.service_tier';
+/** `kv_transfer_params` sent to a decode instance (disaggregated prefill), compact JSON. */
+export const VLLM_REQUEST_KV_TRANSFER_PARAMS = 'vllm.request.kv_transfer_params';
+/** `service_tier` of the response, when not null. */
+export const VLLM_RESPONSE_SERVICE_TIER = 'vllm.response.service_tier';
+/** `kv_transfer_params` returned by a prefill instance (disaggregated prefill), compact JSON. */
+export const VLLM_RESPONSE_KV_TRANSFER_PARAMS = 'vllm.response.kv_transfer_params';
 /** `/classify` results: `vllm.classification.{i}.label|probs`. */
 export const VLLM_CLASSIFICATION = 'vllm.classification';
 export const CLASSIFICATION_LABEL = 'label';

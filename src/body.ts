@@ -29,8 +29,43 @@ export function parseJson(text: string): unknown {
   }
 }
 
-/** True for `text/event-stream` responses, and for untyped bodies that open like one. */
+/**
+ * Whether a body is an event stream, read by what it is: a body that opens like JSON is not one
+ * and a body that opens with an SSE field is one, whatever its label; only a body that opens with
+ * neither (or no text yet) goes by its `content-type`, and an untyped one by nothing.
+ */
 export function isEventStream(contentType: string | undefined, text: string): boolean {
-  if (contentType !== undefined) return contentType.toLowerCase().includes('text/event-stream');
-  return text.startsWith('data:') || text.startsWith('event:');
+  const opening = sseOrJsonOpening(text);
+  if (opening !== undefined) return opening === 'sse';
+  return contentType !== undefined && contentType.toLowerCase().includes('text/event-stream');
+}
+
+// An SSE body's first line is a field or a comment; these are the ones vLLM and proxies send.
+const SSE_OPENING = /^(?:data|event|id|retry)?:/;
+
+function sseOrJsonOpening(text: string): 'sse' | 'json' | undefined {
+  let start = 0;
+  // Bounded: white space before the first field is rare, and a body of only white space is neither.
+  while (start < text.length && start < 1024 && isBlank(text.charCodeAt(start))) start++;
+  const first = text.charCodeAt(start);
+  if (first === 0x7b /* { */ || first === 0x5b /* [ */) return 'json';
+  return SSE_OPENING.test(text.slice(start, start + 6)) ? 'sse' : undefined;
+}
+
+/**
+ * Whether bytes open like JSON (`{` or `[` first after white space and a BOM): true or false, or
+ * undefined while they hold nothing else yet.
+ */
+export function opensAsJson(bytes: Uint8Array): boolean | undefined {
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i];
+    if (isBlank(byte) || byte === 0xef || byte === 0xbb || byte === 0xbf) continue;
+    return byte === 0x7b || byte === 0x5b;
+  }
+  return undefined;
+}
+
+/** Space, tab, CR, LF, or a BOM (U+FEFF). */
+function isBlank(code: number): boolean {
+  return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09 || code === 0xfeff;
 }

@@ -20,6 +20,8 @@ export interface Exchange {
   /** The response body, folded while it arrived instead of kept (SSE only, src/stream-fold.ts). */
   liveResponse?: LiveResponse;
   responseTruncated: boolean;
+  /** Why the response stopped decoding as it arrived (corrupt compressed bytes), if it did. */
+  responseDecodeProblem?: string;
   /** Most bytes a content-encoded response may decode to (the capture cap); absent: no bound. */
   maxDecodedBytes?: number;
   /** Seconds from the request start to the first response body byte. */
@@ -34,6 +36,8 @@ export interface LiveResponse {
   write(chunk: Buffer): void;
   /** No more bytes will be written before `finish` (the cap is reached). Never throws. */
   close(): void;
+  /** The bytes kept instead of folded when the body turned out not to be an event stream (JSON labelled SSE); else undefined. */
+  wholeBody(): Buffer | undefined;
   /** Pushes the body's attributes to `sets`; returns the error the body reported, if any. May throw. */
   finish(log: ProblemLog, sets: Attributes[]): ReportedError | undefined;
 }

@@ -2,6 +2,7 @@ import { SpanStatusCode, type Attributes, type SpanStatus } from '@opentelemetry
 import * as A from './attributes';
 import { bodyText, isEventStream, parseJson } from './body';
 import type { EndpointHandler, MappingContext, RequestMapping } from './endpoints/endpoint-handler';
+import { readModelFromJsonPrefix } from './endpoints/model-from-prefix';
 import { ENDPOINT_HANDLERS } from './endpoints/registry';
 import type { Exchange, LiveResponse, ProblemLog, SpanRewrite } from './internal-types';
 import { readErrorBody, type ReportedError } from './mappers/error';
@@ -36,9 +37,12 @@ export function interpretExchange(exchange: Exchange, context: MappingContext, l
     if (exchange.timeToFirstChunk !== undefined) tail[A.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = exchange.timeToFirstChunk;
   };
 
-  const live = exchange.liveResponse;
-  const response = live === undefined ? bodyText(exchange.responseBody, exchange.contentEncoding, exchange.maxDecodedBytes) : undefined;
+  // A body labelled SSE that opened like JSON was kept whole by the live fold: it is read whole, as what it is.
+  const kept = exchange.liveResponse?.wholeBody();
+  const live = kept === undefined ? exchange.liveResponse : undefined;
+  const response = live === undefined ? bodyText(kept ?? exchange.responseBody, exchange.contentEncoding, exchange.maxDecodedBytes) : undefined;
   if (response?.problem !== undefined) log(`response body not decoded: ${response.problem}`);
+  if (exchange.responseDecodeProblem !== undefined) log(`response body decoded only in part: ${exchange.responseDecodeProblem}`);
   const text = response?.text;
   const statusCode = exchange.statusCode;
   if (live !== undefined) {
@@ -98,14 +102,35 @@ function mapRequest(exchange: Exchange, handler: EndpointHandler, context: Mappi
   }
   sets.push({ [A.INPUT_VALUE]: request.text, [A.INPUT_MIME_TYPE]: 'application/json' });
   const text = request.text;
-  const mapped = guarded(log, 'request mapping', () => handler.mapRequest(parseJson(text), context));
+  const body = parseJson(text);
+  const mapped = guarded(log, 'request mapping', () => handler.mapRequest(body, context));
   if (mapped === MAPPING_FAILED) return undefined;
-  if (mapped === undefined) {
-    log(`request body fails its schema: ${context.validator.lastErrorText()}`);
-    return undefined;
+  if (mapped !== undefined) {
+    sets.push(mapped.attributes);
+    return mapped;
   }
-  sets.push(mapped.attributes);
-  return mapped;
+  // What is wrong is logged before salvaging: salvaging validates again and forgets it.
+  if (body === undefined) {
+    log(exchange.requestTruncated ? 'request body cut by maxBodyBytes: not JSON' : 'request body is not JSON');
+  } else {
+    log(`request body fails its schema: ${context.validator.lastErrorText()}`);
+  }
+  // A cut or broken body still names its model when "model" came before the fault (clients send it first).
+  const salvageable = body ?? modelOnly(readModelFromJsonPrefix(text));
+  const salvaged = guarded(log, 'request salvage', () => (salvageable === undefined ? undefined : handler.salvageRequest(salvageable, context, salvageBudget(text.length))));
+  if (salvaged === undefined || salvaged === MAPPING_FAILED) return undefined;
+  log(`request mapped without ${salvaged.dropped.length === 0 ? 'anything' : salvaged.dropped.join(', ')}`);
+  sets.push(salvaged.mapping.attributes);
+  return salvaged.mapping;
+}
+
+function modelOnly(model: string | undefined): { model: string } | undefined {
+  return model === undefined ? undefined : { model };
+}
+
+/** Tries at repairing a failed request: each validates the whole body again, so fewer for a large one. */
+function salvageBudget(length: number): number {
+  return length > 256 * 1024 ? 3 : 16;
 }
 
 /**

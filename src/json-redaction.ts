@@ -92,26 +92,79 @@ export function redactRequestBody(body: unknown, images: boolean, base64MaxLengt
   return walk(body, undefined);
 }
 
-// Response fields that repeat the request: rerank documents, prompt token ids and logprobs.
-const INPUT_ECHO_FIELDS = new Set(['document', 'prompt_token_ids', 'prompt_logprobs']);
+/** What to hide inside a response body (`output.value`). */
+export interface ResponseRedaction {
+  /** Embedding and pooling vectors. */
+  vectors: boolean;
+  /** Everything the response repeats from the request (the switches that hide `input.value`). */
+  inputEchoes: boolean;
+  /** Image URLs the response repeats from the request. */
+  images: boolean;
+  /** Longer base64 `data:` URLs are replaced even when nothing is hidden. */
+  base64MaxLength: number;
+}
+
+// Fields of any response that repeat the request: rerank documents (text or image), the prompt's token ids, logprobs and text (2026 builds).
+const INPUT_ECHO_FIELDS = new Set(['document', 'prompt_token_ids', 'prompt_logprobs', 'prompt_text']);
 // Response fields that hold vectors: `embedding` (embeddings), `data` inside pooling items.
 const VECTOR_FIELDS = new Set(['embedding', 'data']);
 
-/** A response body (`output.value`) with embedding vectors (`vectors`) and echoes of the input (`inputEchoes`) hidden. */
-export function redactResponseBody(body: unknown, vectors: boolean, inputEchoes: boolean): unknown {
-  const walk = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(walk);
+/**
+ * A response body (`output.value`) with vectors, echoes of the input and images hidden as
+ * `redaction` says. A Responses API object (`"object": "response"`, also the one a stream
+ * folds into) repeats its request's `instructions`, `tools`, `text` (the output schema),
+ * `user`, `metadata`, `prompt` and, with `enable_response_messages`, `input_messages`.
+ */
+export function redactResponseBody(body: unknown, redaction: ResponseRedaction): unknown {
+  const walk = (value: unknown, key: string | undefined): unknown => {
+    if (typeof value === 'string') {
+      return (redaction.images && key === 'image_url') || isLongDataUrl(value, redaction.base64MaxLength) ? REDACTED_VALUE : value;
+    }
+    if (Array.isArray(value)) return value.map(item => walk(item, key));
     if (!isObject(value)) return value;
+    if (redaction.images && key === 'image_url') return { ...value, url: REDACTED_VALUE };
+    const isResponsesObject = value.object === 'response';
     return Object.fromEntries(
-      Object.entries(value).map(([key, field]) => {
-        if (inputEchoes && INPUT_ECHO_FIELDS.has(key) && field !== null) return [key, REDACTED_VALUE];
-        if (vectors && VECTOR_FIELDS.has(key) && isVector(field)) return [key, REDACTED_VALUE];
-        return [key, walk(field)];
+      Object.entries(value).map(([field, item]) => {
+        if (redaction.inputEchoes && item !== null) {
+          if (INPUT_ECHO_FIELDS.has(field)) return [field, REDACTED_VALUE];
+          const hide = isResponsesObject ? RESPONSES_REQUEST_ECHOES.get(field) : undefined;
+          if (hide !== undefined) return [field, hide(item)];
+        }
+        if (redaction.vectors && VECTOR_FIELDS.has(field) && isVector(item)) return [field, REDACTED_VALUE];
+        return [field, walk(item, field)];
       }),
     );
   };
-  return walk(body);
+  return walk(body, undefined);
 }
+
+/**
+ * Every string of a repeated request value hidden except the names and settings under `kept`,
+ * numbers and booleans kept: the structure still shows what was sent.
+ */
+function redactStringsExcept(kept: ReadonlySet<string>): (value: unknown) => unknown {
+  const walk = (value: unknown, key: string | undefined): unknown => {
+    if (typeof value === 'string') return key !== undefined && kept.has(key) ? value : REDACTED_VALUE;
+    if (Array.isArray(value)) return value.map(item => walk(item, key));
+    if (!isObject(value)) return value;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, k)]));
+  };
+  return value => walk(value, undefined);
+}
+
+// The request fields a Responses object repeats, and how each is hidden.
+const RESPONSES_REQUEST_ECHOES: ReadonlyMap<string, (value: unknown) => unknown> = new Map([
+  ['instructions', redactStringsExcept(new Set(['type', 'role']))],
+  ['tools', (value: unknown) => redactToolDefinitions(value)],
+  // `text.format`: its type stays; the schema, its name and description go.
+  ['text', redactStringsExcept(new Set(['type', 'verbosity']))],
+  ['user', () => REDACTED_VALUE],
+  ['metadata', redactStringsExcept(new Set())],
+  // A prompt template reference: its id and version stay, its variables go.
+  ['prompt', redactStringsExcept(new Set(['id', 'version']))],
+  ['input_messages', () => REDACTED_VALUE],
+]);
 
 /** A number array (any depth) or a base64 string: what vLLM sends as an embedding. */
 function isVector(value: unknown): boolean {

@@ -10,7 +10,10 @@ import {
   redactResponseBody,
   redactToolDefinitions,
   type PartRedaction,
+  type ResponseRedaction,
 } from './json-redaction';
+import type { EchoScope } from './request-texts';
+import { redactInputEchoes } from './status-redaction';
 import { REDACTED_VALUE, type ResolvedTraceConfig } from './trace-config';
 
 /**
@@ -42,8 +45,8 @@ export function maskVerdict(attributeClass: AttributeClass, config: ResolvedTrac
       // A long data URL is hidden whatever the switches.
       return hidden ? 'redact' : 'inspect';
     case 'response-json':
-      if (hidden) return 'redact';
-      return config.hideEmbeddingVectors || config.hideInputs || config.hideInputText ? 'inspect' : 'keep';
+      // Long data URLs (a rerank document's image) are hidden whatever the switches.
+      return hidden ? 'redact' : 'inspect';
     case 'input-messages-json':
     case 'instructions-json':
       return 'inspect';
@@ -86,16 +89,39 @@ function copyBefore(attributes: Attributes, stop: string): Attributes {
   return copy;
 }
 
-// The signature of a request-validation error that repeats the request (pydantic's `'input': ...`).
-const INPUT_ECHO = /'input':|"input":|input_value=/;
-
 /**
- * The span status with its description hidden when input switches are on and the
- * description repeats the request, as vLLM's 400s for invalid bodies do.
+ * The span status with what its description repeats of the request hidden, when input
+ * switches are on (src/status-redaction.ts): vLLM's 400s quote the prompt, documents or
+ * image URLs. `request` is the request body as sent (up to the capture cap); without it
+ * every quoted span of the description is hidden too. Never throws: a description that
+ * cannot be checked is hidden whole.
  */
-export function maskStatus(status: SpanStatus, config: ResolvedTraceConfig): SpanStatus {
-  const inputsHidden = config.hideInputs || config.hideInputMessages || config.hideInputText;
-  return inputsHidden && status.message !== undefined && INPUT_ECHO.test(status.message) ? { ...status, message: REDACTED_VALUE } : status;
+export function maskStatus(status: SpanStatus, config: ResolvedTraceConfig, request?: string | Uint8Array): SpanStatus {
+  const message = status.message;
+  const scope = echoScope(config);
+  if (scope === undefined || message === undefined || message === '') return status;
+  let masked: string;
+  try {
+    masked = redactInputEchoes(message, typeof request === 'string' || request === undefined ? request : utf8(request), scope);
+  } catch {
+    masked = REDACTED_VALUE;
+  }
+  return masked === message ? status : { ...status, message: masked };
+}
+
+/** What an error description must not repeat under `config`: any input, images only, or nothing. */
+function echoScope(config: ResolvedTraceConfig): EchoScope | undefined {
+  if (inputEchoesHidden(config)) return 'all';
+  return config.hideInputImages ? 'images' : undefined;
+}
+
+/** The switches that hide `input.value` whole also hide whatever a response or an error repeats of it. */
+function inputEchoesHidden(config: ResolvedTraceConfig): boolean {
+  return config.hideInputs || config.hideInputMessages || config.hideInputText;
+}
+
+function utf8(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
 /** The value-dependent part of masking: only reached when `maskVerdict` says `inspect`. */
@@ -107,8 +133,12 @@ function inspectContent(value: AttributeValue, attributeClass: ContentClass, con
       // Parse only when something inside can be hidden: most bodies pass untouched.
       if (!(config.hideInputImages && mentions(value, 'image_url')) && !mayHoldLongDataUrl(value, config.base64ImageMaxLength)) return value;
       return rewriteJson(value, body => redactRequestBody(body, config.hideInputImages, config.base64ImageMaxLength));
-    case 'response-json':
-      return rewriteJson(value, body => redactResponseBody(body, config.hideEmbeddingVectors, config.hideInputs || config.hideInputText));
+    case 'response-json': {
+      const redaction = responseRedaction(config);
+      const imagesInside = redaction.images && mentions(value, 'image');
+      if (!redaction.vectors && !redaction.inputEchoes && !imagesInside && !mayHoldLongDataUrl(value, redaction.base64MaxLength)) return value;
+      return rewriteJson(value, body => redactResponseBody(body, redaction));
+    }
     case 'input-messages-json':
     case 'instructions-json': {
       const redaction = inputPartRedaction(config);
@@ -133,6 +163,15 @@ function inputPartRedaction(config: ResolvedTraceConfig): PartRedaction {
   return {
     all: config.hideInputs || config.hideInputMessages,
     text: config.hideInputText,
+    images: config.hideInputImages,
+    base64MaxLength: config.base64ImageMaxLength,
+  };
+}
+
+function responseRedaction(config: ResolvedTraceConfig): ResponseRedaction {
+  return {
+    vectors: config.hideEmbeddingVectors,
+    inputEchoes: inputEchoesHidden(config),
     images: config.hideInputImages,
     base64MaxLength: config.base64ImageMaxLength,
   };

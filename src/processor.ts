@@ -1,15 +1,16 @@
-import { diag, type Attributes, type Context } from '@opentelemetry/api';
+import { diag, type Context, type SpanStatus } from '@opentelemetry/api';
 import type { CaptureRecord } from './capture/capture-record';
 import { UndiciCapture } from './capture/undici-capture';
-import { applyAttributePolicy, AttributePolicyWriter, type AttributePolicy } from './attribute-policy';
+import { AttributePolicyWriter, truncate } from './attribute-policy';
 import { interpretExchange } from './interpret';
 import type { MappingContext } from './endpoints/endpoint-handler';
 import type { SpanRewrite } from './internal-types';
 import { ENDPOINT_HANDLERS } from './endpoints/registry';
 import { maskStatus } from './masking';
 import { CallMetricsRecorder } from './metrics';
-import { resolveOptions } from './options';
-import type { EndpointKind } from './routing';
+import { resolveOptions, type ResolvedOptions } from './options';
+import { OnceWarnings } from './once-warnings';
+import { PrioritizedAttributes, spanLimitsOf } from './span-writer';
 import type { ProcessorReadableSpan, ProcessorSpan, SpanProcessorLike, VLLMSpanProcessorOptions } from './types';
 import { foldsAsItArrives, LiveStreamFold } from './stream-fold';
 import { SchemaValidator } from './validation';
@@ -19,45 +20,53 @@ const logger = diag.createComponentLogger({ namespace: '@traceai/vllm' });
 /**
  * Turns the HTTP client spans that `@opentelemetry/instrumentation-undici` makes for calls
  * to vLLM into LLM spans. Add it to the tracer provider next to the exporting processor;
- * its position in the list does not matter.
+ * its position in the list, and whether it is built before or after the instrumentation,
+ * do not matter.
  */
 export class VLLMSpanProcessor implements SpanProcessorLike {
   private readonly capture: UndiciCapture;
   private readonly mapping: MappingContext;
-  /** Every attribute set written goes through it: semconv family, gen_ai content opt-in, masking, value cap. */
-  private readonly policy: AttributePolicy;
-  /** The same policy applied straight into the span at the rewrite, deciding each key once. */
+  /** Every attribute set goes through it: semconv family, gen_ai content opt-in, masking, value cap, write order. */
   private readonly attributeWriter: AttributePolicyWriter;
+  private readonly policy: ResolvedOptions;
   private readonly callMetrics: CallMetricsRecorder;
-  /** The span-start attributes of each endpoint, already through the policy: the same for every span. */
-  private readonly startAttributes = new Map<EndpointKind, Attributes>();
-  private warnedTooLate = false;
+  private readonly warnings = new OnceWarnings(logger);
 
   /** Throws on invalid options; listens to undici from here on. */
   constructor(options?: VLLMSpanProcessorOptions) {
     const resolved = resolveOptions(options);
-    this.mapping = { validator: new SchemaValidator(), options: resolved };
     this.policy = resolved;
+    this.mapping = { validator: new SchemaValidator(), options: resolved };
     this.attributeWriter = new AttributePolicyWriter(resolved);
     this.callMetrics = new CallMetricsRecorder(resolved.meterProvider);
     this.capture = new UndiciCapture(resolved, {
-      onLinked: record => this.markAsLlmSpan(record),
       onResponseHead: record => {
         if (foldsAsItArrives(record)) record.liveResponse = new LiveStreamFold(ENDPOINT_HANDLERS[record.endpoint], this.mapping);
       },
       onCompleted: record => {
-        // Runs before the instrumentation ends the span when this processor subscribed first:
-        // the path for SDKs without `onEnding`. Otherwise the span already went through onEnding.
+        // From the request's own completion path, before the instrumentation ends the span; on an
+        // undici without that path, from the channel, and then the span may already be in onEnding.
         if (!record.span.ended) this.rewrite(record);
       },
       onInternalError: (where, error) => logger.debug(`capture failed in ${where}:`, error),
       // The query string is left out: it may carry keys.
       onUnknownEndpoint: url => logger.debug(`left as HTTP: no vLLM inference endpoint is known at ${url.split('?', 1)[0]}`),
+      onSpanOfAnotherProcessor: () =>
+        this.warnings.warn(
+          'another-processor',
+          'two VLLMSpanProcessors are on one tracer provider: each vLLM span is rewritten by the first in spanProcessors only; remove the other',
+        ),
+      onNoPropagator: () =>
+        this.warnings.warn(
+          'no-propagator',
+          'no trace-context propagator is registered, so vLLM spans cannot be paired with their requests and stay HTTP spans: ' +
+            'register one (provider.register() and NodeSDK do; or propagation.setGlobalPropagator(new W3CTraceContextPropagator()))',
+        ),
     });
     this.capture.subscribe();
   }
 
-  /** Pairs undici instrumentation spans with their requests. */
+  /** Lets undici instrumentation spans to inference paths wait for their request. */
   onStart(span: ProcessorSpan, _parentContext: Context): void {
     try {
       this.capture.offerSpan(span);
@@ -66,23 +75,23 @@ export class VLLMSpanProcessor implements SpanProcessorLike {
     }
   }
 
-  /** Rewrites a vLLM call's span while it can still be changed (sdk-trace-base >= 2.3). */
+  /** Rewrites a vLLM call's span while it can still be changed, if no earlier path did (sdk-trace-base >= 2.3). */
   onEnding(span: ProcessorSpan): void {
     const record = this.capture.recordOf(span);
-    if (record !== undefined && !record.finished) this.rewrite(record);
+    if (record === undefined) this.capture.forgetSpan(span);
+    else if (!record.finished) this.rewrite(record);
   }
 
   /** Releases a record whose span ended before any rewrite path could run. */
   onEnd(span: ProcessorReadableSpan): void {
     const record = this.capture.recordOf(span);
-    if (record === undefined || record.finished) return;
-    if (!this.warnedTooLate) {
-      this.warnedTooLate = true;
-      logger.warn(
-        'a vLLM span ended before it could be rewritten: this SDK has no SpanProcessor.onEnding, so construct ' +
-          'VLLMSpanProcessor before UndiciInstrumentation is enabled (or use @opentelemetry/sdk-trace-base >= 2.3)',
-      );
-    }
+    if (record === undefined) return this.capture.forgetSpan(span as ProcessorSpan);
+    if (record.finished) return;
+    this.warnings.warn(
+      'too-late',
+      'a vLLM span ended before it could be rewritten: this undici has no completion path to hook and this SDK has no ' +
+        'SpanProcessor.onEnding; use @opentelemetry/sdk-trace-base >= 2.3 or construct VLLMSpanProcessor before UndiciInstrumentation is enabled',
+    );
     this.capture.finish(record);
   }
 
@@ -102,16 +111,6 @@ export class VLLMSpanProcessor implements SpanProcessorLike {
     return this.capture.liveRecords;
   }
 
-  private markAsLlmSpan(record: CaptureRecord): void {
-    let attributes = this.startAttributes.get(record.endpoint);
-    if (attributes === undefined) {
-      attributes = applyAttributePolicy(ENDPOINT_HANDLERS[record.endpoint].startAttributes, this.policy);
-      this.startAttributes.set(record.endpoint, attributes);
-    }
-    // Set at start so samplers and span-start hooks already see an LLM span.
-    record.span.setAttributes(attributes);
-  }
-
   private recordMetrics(span: ProcessorSpan, rewrite: SpanRewrite): void {
     if (!this.callMetrics.enabled) return;
     try {
@@ -123,12 +122,25 @@ export class VLLMSpanProcessor implements SpanProcessorLike {
 
   private rewrite(record: CaptureRecord): void {
     try {
-      const rewrite = interpretExchange(record.toExchange(), this.mapping, problem => logger.debug(problem));
+      if (isRedirect(record.statusCode)) {
+        // A hop of a redirected call: the hop that answers is the call's LLM span.
+        logger.debug(`left as HTTP: a ${record.statusCode} redirect hop`);
+        return;
+      }
+      const exchange = record.toExchange();
+      const rewrite = interpretExchange(exchange, this.mapping, problem => logger.debug(problem));
       const span = record.span;
+      const limits = spanLimitsOf(span);
+      const maxLength = Math.min(this.policy.maxValueLength, limits.attributeValueLengthLimit);
       span.updateName(rewrite.name);
-      // The start attributes are on the span since it was linked (markAsLlmSpan).
-      for (const attributes of rewrite.attributeSets) this.attributeWriter.write(span, attributes);
-      if (rewrite.status !== undefined) span.setStatus(maskStatus(rewrite.status, this.policy.traceConfig));
+      const attributes = new PrioritizedAttributes();
+      this.attributeWriter.collect(rewrite.startAttributes, attributes, maxLength);
+      for (const set of rewrite.attributeSets) this.attributeWriter.collect(set, attributes, maxLength);
+      attributes.writeTo(span, limits.attributeCountLimit);
+      if (rewrite.status !== undefined) {
+        // Masked against the request's own texts, which an error message may quote; then capped.
+        span.setStatus(capStatus(maskStatus(rewrite.status, this.policy.traceConfig, exchange.requestBody), maxLength));
+      }
       this.recordMetrics(span, rewrite);
       logger.debug(`rewrote span "${rewrite.name}" (${record.byteSources})`);
     } catch (error) {
@@ -137,4 +149,12 @@ export class VLLMSpanProcessor implements SpanProcessorLike {
       this.capture.finish(record);
     }
   }
+}
+
+function isRedirect(statusCode: number | undefined): boolean {
+  return statusCode !== undefined && statusCode >= 300 && statusCode < 400;
+}
+
+function capStatus(status: SpanStatus, maxLength: number): SpanStatus {
+  return status.message !== undefined && status.message.length > maxLength ? { ...status, message: truncate(status.message, maxLength) } : status;
 }

@@ -14,6 +14,7 @@ import completionRequest from '../schemas/completion-request.json';
 import completionResponse from '../schemas/completion-response.json';
 import embeddingRequest from '../schemas/embedding-request.json';
 import embeddingResponse from '../schemas/embedding-response.json';
+import errorDetail from '../schemas/error-detail.json';
 import errorFlat from '../schemas/error-flat.json';
 import errorNested from '../schemas/error-nested.json';
 import poolingRequest from '../schemas/pooling-request.json';
@@ -41,6 +42,7 @@ export const SCHEMAS = {
   'completion-response': completionResponse,
   'embedding-request': embeddingRequest,
   'embedding-response': embeddingResponse,
+  'error-detail': errorDetail,
   'error-flat': errorFlat,
   'error-nested': errorNested,
   'pooling-request': poolingRequest,

@@ -1,6 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { StringDecoder } from 'string_decoder';
-import { isEventStream, parseJson } from './body';
+import { isEventStream, opensAsJson, parseJson } from './body';
+import { isSupportedCoding } from './capture/incremental-decoder';
 import type { EndpointHandler, MappingContext, StreamMapper } from './endpoints/endpoint-handler';
 import type { LiveResponse, ProblemLog } from './internal-types';
 import { readErrorBody, type ReportedError } from './mappers/error';
@@ -69,7 +70,9 @@ export const FOLD_BATCH_BYTES = 64 * 1024;
 /**
  * A stream response folded while its bytes arrive, a batch at a time, so that at most a batch
  * of it is held: a 10,000-chunk stream holds its folded answer, under 64 KiB of chunks and one
- * open event's text instead of every chunk. Only for identity-encoded SSE (`foldsAsItArrives`).
+ * open event's text instead of every chunk. For SSE responses (`foldsAsItArrives`), decoded first
+ * when compressed (CaptureRecord). A body labelled SSE that opens like JSON is kept instead
+ * (`wholeBody`), up to the cap, to be read whole as what it is.
  */
 export class LiveStreamFold implements LiveResponse {
   /** Chunks not folded yet (no copies: undici hands every chunk to the application as well, never reusing it). */
@@ -81,6 +84,10 @@ export class LiveStreamFold implements LiveResponse {
   private fold: StreamFold | undefined;
   private failed = false;
   private failure: unknown;
+  /** Until the first byte that is not white space: whether the body is an event stream is not known yet. */
+  private sniffing = true;
+  /** Set when the body opened like JSON: its chunks, kept whole instead of folded. */
+  private kept: Buffer[] | undefined;
 
   /** `maxBatchBytes`: fold once this many bytes are held (tests fold every chunk with 0). */
   constructor(
@@ -92,6 +99,11 @@ export class LiveStreamFold implements LiveResponse {
   /** Never throws: it runs inside undici's data callback. A throw stops the folding and is reported by `finish`. */
   write(chunk: Buffer): void {
     if (this.failed) return;
+    if (this.sniffing) this.sniff(chunk);
+    if (this.kept !== undefined) {
+      this.kept.push(chunk);
+      return;
+    }
     this.batch.push(chunk);
     this.batchBytes += chunk.length;
     if (this.batchBytes >= this.maxBatchBytes) this.foldBatch();
@@ -100,6 +112,11 @@ export class LiveStreamFold implements LiveResponse {
   /** No more bytes will come (the cap is reached): folds what is held now rather than at the span's end. */
   close(): void {
     if (!this.failed && this.batch.length > 0) this.foldBatch();
+  }
+
+  /** The body's bytes when it opened like JSON (a mislabelled non-stream response), else undefined. */
+  wholeBody(): Buffer | undefined {
+    return this.kept === undefined ? undefined : Buffer.concat(this.kept);
   }
 
   /** As `StreamFold.finish`, after folding what is still held; throws what folding threw. */
@@ -122,6 +139,14 @@ export class LiveStreamFold implements LiveResponse {
     }
   }
 
+  /** Looks at the body's first bytes that are not white space (nor a BOM): `{` or `[` opens JSON, not events. */
+  private sniff(chunk: Buffer): void {
+    const verdict = opensAsJson(chunk);
+    if (verdict === undefined) return;
+    this.sniffing = false;
+    if (verdict) this.kept = [];
+  }
+
   private foldOrNew(): StreamFold {
     return (this.fold ??= new StreamFold(this.handler, this.context));
   }
@@ -138,7 +163,10 @@ export class LiveStreamFold implements LiveResponse {
   }
 }
 
-/** The response heads whose bodies `LiveStreamFold` can take: SSE, not an HTTP error, no content coding to undo. */
+/**
+ * The response heads whose bodies `LiveStreamFold` can take: labelled SSE, not an HTTP error, and
+ * either no content coding or only codings that CaptureRecord undoes as the bytes arrive.
+ */
 export function foldsAsItArrives(head: { statusCode?: number; contentType?: string; contentEncoding?: string }): boolean {
   const { statusCode, contentType, contentEncoding } = head;
   return (
@@ -146,6 +174,6 @@ export function foldsAsItArrives(head: { statusCode?: number; contentType?: stri
     statusCode < 400 &&
     contentType !== undefined &&
     isEventStream(contentType, '') &&
-    (!contentEncoding || contentEncoding.trim().toLowerCase() === 'identity')
+    (!contentEncoding || contentEncoding.toLowerCase().split(',').every(coding => isSupportedCoding(coding.trim())))
   );
 }

@@ -19,7 +19,7 @@ import type {
   PromptInput,
 } from './wire/completion';
 import type { EmbeddingRequest, EmbeddingResponse } from './wire/embedding';
-import type { FlatError, NestedError } from './wire/error';
+import type { DetailError, FlatError, NestedError } from './wire/error';
 import type {
   ClassifyRequest,
   ClassifyResponse,
@@ -39,6 +39,7 @@ export interface WireTypeById {
   'chat-completion-chunk': ChatCompletionChunk;
   'chat-message': ChatMessage;
   usage: Usage;
+  'error-detail': DetailError;
   'error-flat': FlatError;
   'error-nested': NestedError;
   'prompt-input': PromptInput;
@@ -114,6 +115,22 @@ export class SchemaValidator {
       this.thrown = err instanceof Error ? err.message : String(err);
     }
     return false;
+  }
+
+  /**
+   * Where the most recent failure is, for mapping a failed body field by field: the path of the
+   * value at fault as property names and indices, and whether it is a required property missing
+   * there (then the path ends with its name). Undefined when there is no such place to point at.
+   */
+  lastErrorLocation(): { path: string[]; missing: boolean } | undefined {
+    const errors = this.failedErrors;
+    if (this.thrown !== undefined || errors == null || errors.length === 0) return undefined;
+    let best = errors[0];
+    for (const e of errors) if (e.instancePath.length > best.instancePath.length) best = e;
+    const path = best.instancePath === '' ? [] : best.instancePath.slice(1).split('/').map(part => part.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const missing = best.keyword === 'required' && typeof best.params.missingProperty === 'string';
+    if (missing) path.push(best.params.missingProperty as string);
+    return { path, missing };
   }
 
   /** Short description of the most recent failure, for diag lines. */

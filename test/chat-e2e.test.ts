@@ -415,14 +415,13 @@ describe('chat completions through the real openai SDK', () => {
   });
 });
 
-describe('real vLLM bodies from ../shared/fixtures/vllm', () => {
-  const FIXTURES = path.resolve(__dirname, '../../shared/fixtures/vllm');
+describe('real vLLM bodies from test/fixtures/real-vllm', () => {
+  const FIXTURES = path.resolve(__dirname, 'fixtures/real-vllm');
   let server: VllmTestServer;
   let tracing: Tracing;
   let client: OpenAI;
 
-  before(async function () {
-    if (!fs.existsSync(FIXTURES)) this.skip();
+  before(async () => {
     server = await VllmTestServer.start();
   });
   after(() => server?.close());

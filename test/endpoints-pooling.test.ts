@@ -100,9 +100,12 @@ describe('the pooling-family endpoints of vLLM, through fetch', () => {
     const answer = (await response.json()) as { error: { message: string; type: string } };
     const [span] = await tracing.waitForSpans(1);
     expect(response.status).to.equal(400);
-    expect(span.name).to.equal('rerank');
+    // Mapped field by field: the model and the query that are valid, no documents.
+    expect(span.name).to.equal('rerank r');
     expect(span.attributes['fi.span.kind']).to.equal('RERANKER');
-    expect(span.attributes['reranker.query']).to.equal(undefined);
+    expect(span.attributes['reranker.model_name']).to.equal('r');
+    expect(span.attributes['reranker.query']).to.equal('no documents');
+    expect(Object.keys(span.attributes).filter(key => key.startsWith('reranker.input_documents'))).to.deep.equal([]);
     expect(span.attributes['input.value']).to.equal(JSON.stringify({ model: 'r', query: 'no documents' }));
     expect(span.status).to.deep.equal({ code: SpanStatusCode.ERROR, message: answer.error.message });
     expect(span.attributes['error.type']).to.equal(answer.error.type);

@@ -40,10 +40,11 @@ function streamRecord(maxBodyBytes: number): CaptureRecord {
 }
 
 describe('SSE responses folded as they arrive', () => {
-  it('are taken only for SSE below 400 without a content coding to undo', () => {
+  it('are taken only for SSE below 400 whose content coding (if any) is undone as it arrives', () => {
     expect(foldsAsItArrives({ statusCode: 200, contentType: SSE })).to.equal(true);
     expect(foldsAsItArrives({ statusCode: 200, contentType: 'Text/Event-Stream', contentEncoding: 'identity' })).to.equal(true);
-    expect(foldsAsItArrives({ statusCode: 200, contentType: SSE, contentEncoding: 'gzip' })).to.equal(false);
+    for (const coding of ['gzip', 'x-gzip', 'deflate', 'br', 'gzip, br']) expect(foldsAsItArrives({ statusCode: 200, contentType: SSE, contentEncoding: coding }), coding).to.equal(true);
+    expect(foldsAsItArrives({ statusCode: 200, contentType: SSE, contentEncoding: 'zstd' })).to.equal(false);
     expect(foldsAsItArrives({ statusCode: 400, contentType: SSE })).to.equal(false);
     expect(foldsAsItArrives({ statusCode: 200, contentType: 'application/json' })).to.equal(false);
     expect(foldsAsItArrives({ statusCode: 200 })).to.equal(false);

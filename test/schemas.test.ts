@@ -7,8 +7,8 @@ import { SchemaValidator, type SchemaId } from '../src/validation';
 
 const SCHEMA_DIR = path.resolve(__dirname, '../schemas');
 const FIXTURE_DIR = path.resolve(__dirname, 'fixtures/schemas');
-// Third-party bodies from real vLLM servers; present in the workspace, not in the package.
-const REAL_DIR = path.resolve(__dirname, '../../shared/fixtures/vllm');
+// Third-party bodies from real vLLM servers, with their sources in the folder's README.
+const REAL_DIR = path.resolve(__dirname, 'fixtures/real-vllm');
 
 const SCHEMA_IDS = Object.keys(SCHEMAS).sort() as SchemaId[];
 
@@ -125,9 +125,8 @@ describe('wire schemas', () => {
   }
 });
 
-describe('real vLLM bodies (../shared/fixtures/vllm)', () => {
-  it('each body validates against the schema its file name names', function () {
-    if (!fs.existsSync(REAL_DIR)) this.skip();
+describe('real vLLM bodies (test/fixtures/real-vllm)', () => {
+  it('each body validates against the schema its file name names', () => {
     const validator = new SchemaValidator();
     const failures: string[] = [];
     let checked = 0;

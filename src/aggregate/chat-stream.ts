@@ -14,7 +14,7 @@ interface ChoiceState {
   role: string | undefined;
   content: string;
   reasoning: string;
-  /** Tool calls by their `index`; the first delta brings id/type/name, later ones argument fragments. */
+  /** Tool calls by their `index`: id, type and name are taken once, argument fragments appended. */
   toolCalls: Map<number, { id: string | null; type: string | null; name: string; arguments: string }>;
   finishReason: string | null;
   stopReason: number | string | null;
@@ -114,10 +114,13 @@ export class ChatStreamAggregator {
         call = { id: null, type: null, name: '', arguments: '' };
         state.toolCalls.set(index, call);
       }
-      if (delta.id != null) call.id = delta.id;
-      if (delta.type != null) call.type = delta.type;
-      if (delta.function?.name != null) call.name += delta.function.name;
-      if (delta.function?.arguments != null) call.arguments += delta.function.arguments;
+      // Identity is set once per index: some builds repeat the id, type or name on every delta
+      // (v0.7's named-function tool_choice path sends the name with each argument fragment).
+      if (call.id === null && isNonEmpty(delta.id)) call.id = delta.id;
+      if (call.type === null && isNonEmpty(delta.type)) call.type = delta.type;
+      if (call.name === '' && isNonEmpty(delta.function?.name)) call.name = delta.function.name;
+      // Arguments are the only field that arrives in fragments.
+      if (typeof delta.function?.arguments === 'string') call.arguments += delta.function.arguments;
     }
   }
 }
@@ -143,6 +146,10 @@ function tokenOf(probe: unknown, field: TokenField): unknown {
   if (!Array.isArray(choices) || choices.length !== 1) return undefined;
   const delta = (choices[0] as { delta?: Record<string, unknown> } | null)?.delta;
   return typeof delta === 'object' && delta !== null ? delta[field] : undefined;
+}
+
+function isNonEmpty(value: string | null | undefined): value is string {
+  return typeof value === 'string' && value !== '';
 }
 
 function toToolCall(call: { id: string | null; type: string | null; name: string; arguments: string }): ToolCall {

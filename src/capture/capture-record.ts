@@ -3,6 +3,7 @@ import type { Exchange, LiveResponse, TransportError } from '../internal-types';
 import type { EndpointKind } from '../routing';
 import type { ProcessorSpan } from '../types';
 import { BodyBuffer } from './body-buffer';
+import { createIncrementalDecoder, type IncrementalDecoder } from './incremental-decoder';
 
 /** Everything captured for one linked request, from `undici:request:create` to its span's end. */
 export class CaptureRecord {
@@ -21,15 +22,43 @@ export class CaptureRecord {
   responseViaChannel = false;
   /** Set when the span was rewritten (or could no longer be); later calls do nothing. */
   finished = false;
+  /** Undoes `contentEncoding` as the response arrives; made at its first byte (the head is in by then). */
+  private decoder: IncrementalDecoder | undefined;
+  /** Whether the response bytes were looked at yet: the decoder is chosen once. */
+  private responseStarted = false;
 
   constructor(readonly span: ProcessorSpan, readonly endpoint: EndpointKind, private readonly maxBodyBytes: number) {
     this.requestBody = new BodyBuffer(maxBodyBytes);
     this.responseBody = new BodyBuffer(maxBodyBytes);
   }
 
-  /** Keeps one response body chunk (or hands it to `liveResponse`) and notes when the first one came. */
+  /**
+   * Keeps one response body chunk (or hands it to `liveResponse`) and notes when the first one came.
+   * A content-encoded body is decoded here, as it arrives, and its decoded bytes count against the cap.
+   */
   addResponseChunk(chunk: Uint8Array | string): void {
-    if (this.firstByteAt === undefined) this.firstByteAt = performance.now();
+    if (!this.responseStarted) this.startResponse();
+    const decoder = this.decoder;
+    if (decoder === undefined) {
+      this.takeResponseBytes(chunk);
+    } else {
+      const pieces = decoder.write(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      for (let i = 0; i < pieces.length; i++) this.takeResponseBytes(pieces[i]);
+    }
+  }
+
+  private startResponse(): void {
+    this.responseStarted = true;
+    this.firstByteAt = performance.now();
+    const encoding = this.contentEncoding;
+    if (!encoding || encoding.trim().toLowerCase() === 'identity') return;
+    // One byte past the cap is decoded, so that a body of exactly the cap is not marked truncated.
+    this.decoder = createIncrementalDecoder(encoding, this.maxBodyBytes);
+    // Not decodable here (unknown coding): the compressed bytes are kept and the end says why they do not decode.
+    if (this.decoder === undefined) this.liveResponse = undefined;
+  }
+
+  private takeResponseBytes(chunk: Uint8Array | string): void {
     if (this.liveResponse === undefined) {
       this.responseBody.append(chunk);
     } else {
@@ -55,7 +84,9 @@ export class CaptureRecord {
       requestTruncated: this.requestBody.truncated,
       statusCode: this.statusCode,
       contentType: this.contentType,
-      contentEncoding: this.contentEncoding,
+      // Decoded as it arrived: what is handed over is the decoded body.
+      contentEncoding: this.decoder === undefined ? this.contentEncoding : undefined,
+      responseDecodeProblem: this.decoder?.problem === undefined ? undefined : `content-encoding ${this.contentEncoding}: ${this.decoder.problem}`,
       responseBody: this.responseBody.toBuffer(),
       liveResponse: this.liveResponse,
       responseTruncated: this.responseBody.truncated,
@@ -71,6 +102,7 @@ export class CaptureRecord {
     this.requestBody.release();
     this.responseBody.release();
     this.liveResponse = undefined;
+    this.decoder?.close();
   }
 }
 

@@ -1,61 +1,74 @@
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_REQUEST_METHOD_ORIGINAL, ATTR_URL_FULL } from '../semconv-http';
-import type { EndpointKind } from '../routing';
 import type { ProcessorSpan } from '../types';
-import { requestUrl, type UndiciRequest } from './undici-request';
+import { findPropagatedSpanId } from './propagated-span-ids';
+import type { UndiciRequest } from './undici-request';
 
 const UNDICI_INSTRUMENTATION_SCOPE = '@opentelemetry/instrumentation-undici';
 
 /**
- * Pairs the undici instrumentation's span with the undici request it is for, without
- * any hook in the user's instrumentation config. Both arrive inside one synchronous
- * `undici:request:create` dispatch: the instrumentation's subscriber starts the span
- * (so `onStart` runs) and this package's subscriber sees the request, in whichever
- * order they subscribed. Whichever comes first waits in a one-slot mailbox; the second
- * pairs with it when method and URL agree, so a stale entry can never be paired.
+ * Claimed by the first processor that waits for a span, so that two processors on one provider
+ * never both rewrite it (the first in `spanProcessors` wins). `Symbol.for`: two copies of this
+ * package (its CommonJS and ESM builds, or two versions) see the same claim.
+ */
+const CLAIM = Symbol.for('@traceai/vllm.claimed-span');
+
+/** Most spans waiting at once; past it the oldest is forgotten (a span that never ends must not grow memory). */
+const MAX_WAITING_SPANS = 10_000;
+
+/** How a span offered from `onStart` was taken. */
+export type SpanOffer = 'waiting' | 'ignored' | 'claimed-by-another';
+
+/**
+ * Pairs the undici instrumentation's span with the undici request it is for, exactly: the
+ * instrumentation injects the span's context into that request's headers, so a waiting span
+ * is found by the span id the request carries. A request whose span was not recorded
+ * (sampler, `ignoreRequestHook`, `requireParentforSpans`) carries no id, or one no processor
+ * saw, and is paired with nothing; nothing is held for it. Spans wait from `onStart` until
+ * their request claims them or they end.
  */
 export class SpanRequestLinker {
-  private waitingSpan: ProcessorSpan | undefined;
-  private waitingRequest: { request: UndiciRequest; endpoint: EndpointKind } | undefined;
+  private readonly waiting = new Map<string, ProcessorSpan>();
 
-  constructor(private readonly link: (span: ProcessorSpan, request: UndiciRequest, endpoint: EndpointKind) => void) {}
+  /** Whether a span from `onStart` might be a call to trace: an undici span to a URL `isTraced` accepts. */
+  constructor(private readonly isTraced: (method: string, url: string) => boolean) {}
 
-  /** From `onStart`: any span; only the undici instrumentation's are considered. */
-  offerSpan(span: ProcessorSpan): void {
-    if (scopeName(span) !== UNDICI_INSTRUMENTATION_SCOPE) return;
-    const waiting = this.waitingRequest;
-    if (waiting !== undefined) {
-      this.waitingRequest = undefined;
-      if (describes(span, waiting.request)) return this.link(span, waiting.request, waiting.endpoint);
-    }
-    this.waitingSpan = span;
+  /** From `onStart`: any span; only the undici instrumentation's spans to traced URLs wait. */
+  offerSpan(span: ProcessorSpan): SpanOffer {
+    if (scopeName(span) !== UNDICI_INSTRUMENTATION_SCOPE) return 'ignored';
+    const url = span.attributes[ATTR_URL_FULL];
+    const method = span.attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] ?? span.attributes[ATTR_HTTP_REQUEST_METHOD];
+    if (typeof url !== 'string' || !this.isTraced(typeof method === 'string' ? method : 'POST', url)) return 'ignored';
+    const holder = span as unknown as Record<symbol, unknown>;
+    if (holder[CLAIM] !== undefined && holder[CLAIM] !== this) return 'claimed-by-another';
+    holder[CLAIM] = this;
+    if (this.waiting.size >= MAX_WAITING_SPANS) this.waiting.delete(this.waiting.keys().next().value as string);
+    this.waiting.set(span.spanContext().spanId, span);
+    return 'waiting';
   }
 
-  /** From `undici:request:create`: every request, with its endpoint when it is to be traced. */
-  offerRequest(request: UndiciRequest, endpoint: EndpointKind | undefined): void {
-    const waiting = this.waitingSpan;
-    this.waitingSpan = undefined;
-    this.waitingRequest = undefined;
-    if (endpoint === undefined) return;
-    if (waiting !== undefined && !waiting.ended && describes(waiting, request)) return this.link(waiting, request, endpoint);
-    this.waitingRequest = { request, endpoint };
+  /** The waiting span whose id the request carries, taken out of the waiting set; undefined if none. */
+  takeSpanOf(request: UndiciRequest): ProcessorSpan | undefined {
+    if (this.waiting.size === 0) return undefined;
+    let found: ProcessorSpan | undefined;
+    findPropagatedSpanId(request.headers, spanId => {
+      found = this.waiting.get(spanId);
+      if (found !== undefined) this.waiting.delete(spanId);
+      return found !== undefined;
+    });
+    return found;
+  }
+
+  /** Whether any span is waiting (a request with no trace context then means no propagator). */
+  get hasWaitingSpans(): boolean {
+    return this.waiting.size > 0;
+  }
+
+  /** A span ended: it no longer waits. */
+  forget(span: ProcessorSpan): void {
+    if (this.waiting.size > 0) this.waiting.delete(span.spanContext().spanId);
   }
 }
 
 function scopeName(span: ProcessorSpan): string | undefined {
   return (span.instrumentationScope ?? span.instrumentationLibrary)?.name;
-}
-
-/** The instrumentation sets `url.full` to `new URL(path, origin)`, which may re-encode the path. */
-function describes(span: ProcessorSpan, request: UndiciRequest): boolean {
-  const method = span.attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] ?? span.attributes[ATTR_HTTP_REQUEST_METHOD];
-  if (method !== undefined && method !== request.method && method !== '_OTHER') return false;
-  const spanUrl = span.attributes[ATTR_URL_FULL];
-  if (typeof spanUrl !== 'string') return false;
-  const url = requestUrl(request);
-  if (spanUrl === url) return true;
-  try {
-    return spanUrl === new URL(request.path, request.origin).toString();
-  } catch {
-    return false;
-  }
 }

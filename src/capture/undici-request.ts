@@ -7,6 +7,8 @@ export interface UndiciRequest {
   origin: string | URL;
   path: string;
   method: string;
+  /** As sent, trace-context headers included: a flat `[name, value, ...]` array or `name: value\r\n` lines, by version. */
+  headers?: unknown;
   /** undici < 8: called with every response body chunk. */
   onData?: (chunk: Buffer) => unknown;
   /** Called with every request body chunk as it is written. */

@@ -16,6 +16,7 @@ export const chatHandler = defineHandler({
   isCommonResponse: isCommonChatResponse,
   getRequestAttributes: getChatRequestAttributes,
   getResponseAttributes: getChatResponseAttributes,
+  requestRepair: { fillers: { messages: [] }, itemSchemas: { messages: 'chat-message' } },
   createStreamMapper: ({ validator, options }) =>
     new AggregatingStreamMapper(validator, {
       eventSchema: 'chat-completion-chunk',

@@ -10,4 +10,5 @@ export const classifyHandler = defineHandler({
   responseSchema: 'classify-response',
   getRequestAttributes: getClassifyRequestAttributes,
   getResponseAttributes: getClassifyResponseAttributes,
+  requestRepair: { fillers: { input: '' }, itemSchemas: { messages: 'chat-message' } },
 });

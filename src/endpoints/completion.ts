@@ -12,6 +12,7 @@ export const completionHandler = defineHandler({
   responseSchema: 'completion-response',
   getRequestAttributes: getCompletionRequestAttributes,
   getResponseAttributes: getCompletionResponseAttributes,
+  requestRepair: { fillers: {} },
   // A whole `text_completion` body also matches the chunk schema and folds into itself.
   createStreamMapper: ({ validator }) =>
     new AggregatingStreamMapper(validator, {

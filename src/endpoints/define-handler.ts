@@ -1,7 +1,8 @@
 import type { Attributes } from '@opentelemetry/api';
 import { getBaseAttributes } from '../mappers/common';
 import type { SchemaId, SchemaValidator, WireTypeById } from '../validation';
-import type { EndpointHandler, MappingContext, MappingOptions, StreamMapper } from './endpoint-handler';
+import type { EndpointHandler, MappingContext, MappingOptions, RequestMapping, StreamMapper } from './endpoint-handler';
+import { salvageRequest, type RequestRepair } from './request-salvage';
 
 /** The parts that make one endpoint's handler: its schemas and the pure mappers of valid bodies. */
 export interface HandlerSpec<RequestId extends SchemaId, ResponseId extends SchemaId> {
@@ -14,6 +15,8 @@ export interface HandlerSpec<RequestId extends SchemaId, ResponseId extends Sche
   isCommonResponse?(body: unknown): body is WireTypeById[ResponseId];
   getRequestAttributes(request: WireTypeById[RequestId], options: MappingOptions): Attributes;
   getResponseAttributes(response: WireTypeById[ResponseId], request: WireTypeById[RequestId] | undefined, options: MappingOptions): Attributes;
+  /** How a request that fails its schema is repaired to map what it can (src/endpoints/request-salvage.ts). */
+  requestRepair: RequestRepair;
   /** Streaming endpoints only; elsewhere every event of an (unexpected) event stream counts as invalid. */
   createStreamMapper?(context: MappingContext): StreamMapper;
 }
@@ -26,13 +29,26 @@ export function defineHandler<RequestId extends SchemaId, ResponseId extends Sch
     spec.isCommonRequest?.(body) === true || validator.is(spec.requestSchema, body);
   const isResponse = (body: unknown, validator: SchemaValidator): body is WireTypeById[ResponseId] =>
     spec.isCommonResponse?.(body) === true || validator.is(spec.responseSchema, body);
+  const mapRequest = (body: unknown, { validator, options }: MappingContext): RequestMapping<WireTypeById[RequestId]> | undefined => {
+    if (!isRequest(body, validator)) return undefined;
+    const model = (body as { model?: unknown }).model;
+    return { attributes: spec.getRequestAttributes(body, options), model: typeof model === 'string' ? model : undefined, request: body };
+  };
   return {
     startAttributes: getBaseAttributes(spec.spanKind, spec.operation),
     operation: spec.operation,
-    mapRequest(body, { validator, options }) {
-      if (!isRequest(body, validator)) return undefined;
-      const model = (body as { model?: unknown }).model;
-      return { attributes: spec.getRequestAttributes(body, options), model: typeof model === 'string' ? model : undefined, request: body };
+    mapRequest(body, context) {
+      return mapRequest(body, context);
+    },
+    salvageRequest(body, context, maxRepairs) {
+      const map = (candidate: unknown) => mapRequest(candidate, context);
+      const salvaged = salvageRequest(body, map, context.validator, spec.requestRepair, maxRepairs);
+      if (salvaged !== undefined) return salvaged;
+      // Beyond repair: the model alone, with what a request without content maps to.
+      const model = (body as { model?: unknown } | null)?.model;
+      if (typeof model !== 'string') return undefined;
+      const modelOnly = salvageRequest({ model }, map, context.validator, spec.requestRepair, Object.keys(spec.requestRepair.fillers).length);
+      return modelOnly === undefined ? undefined : { mapping: modelOnly.mapping, dropped: ['all but model'] };
     },
     mapResponse(body, { validator, options }, request) {
       return isResponse(body, validator) ? spec.getResponseAttributes(body, request, options) : undefined;

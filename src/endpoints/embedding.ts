@@ -9,6 +9,7 @@ export const embeddingHandler = defineHandler({
   requestSchema: 'embedding-request',
   responseSchema: 'embedding-response',
   getRequestAttributes: getEmbeddingRequestAttributes,
+  requestRepair: { fillers: { input: '' } },
   getResponseAttributes: (response, request, options) =>
     getEmbeddingResponseAttributes(response, response.data.map(item => ({ index: item.index, values: item.embedding })), request, options),
 });

@@ -1,6 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { ResolvedOptions } from '../options';
 import type { SchemaValidator } from '../validation';
+import type { SalvagedRequest } from './request-salvage';
 
 /** The processor options that mappers read. */
 export type MappingOptions = Pick<ResolvedOptions, 'maxEmbeddingVectorLength' | 'genAiContent'>;
@@ -50,6 +51,11 @@ export interface EndpointHandler<Request = unknown> {
   /** `gen_ai.operation.name` value; also the first word of the span name. */
   operation: string;
   mapRequest(body: unknown, context: MappingContext): RequestMapping<Request> | undefined;
+  /**
+   * For a body that `mapRequest` refused: maps it field by field, leaving out what fails the schema
+   * (at most `maxRepairs` tries), or at least its `model`. Undefined when not even that is readable.
+   */
+  salvageRequest(body: unknown, context: MappingContext, maxRepairs: number): SalvagedRequest<Request> | undefined;
   mapResponse(body: unknown, context: MappingContext, request: Request | undefined): Attributes | undefined;
   /** Made when the response head arrives, before the request body is read: the events alone are mapped. */
   createStreamMapper(context: MappingContext): StreamMapper;

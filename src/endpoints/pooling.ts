@@ -13,6 +13,7 @@ export const poolingHandler = defineHandler({
   requestSchema: 'pooling-request',
   responseSchema: 'pooling-response',
   getRequestAttributes: getEmbeddingRequestAttributes,
+  requestRepair: { fillers: { input: '' }, itemSchemas: { messages: 'chat-message' } },
   getResponseAttributes: (response, request, options) =>
     getEmbeddingResponseAttributes(response, response.data.map(item => ({ index: item.index, values: item.data })), request, options),
 });

@@ -10,4 +10,5 @@ export const rerankHandler = defineHandler({
   responseSchema: 'rerank-response',
   getRequestAttributes: getRerankRequestAttributes,
   getResponseAttributes: getRerankResponseAttributes,
+  requestRepair: { fillers: { query: '', documents: [] } },
 });

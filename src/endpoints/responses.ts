@@ -12,6 +12,7 @@ export const responsesHandler = defineHandler({
   responseSchema: 'responses-response',
   getRequestAttributes: getResponsesRequestAttributes,
   getResponseAttributes: getResponsesResponseAttributes,
+  requestRepair: { fillers: { input: [] } },
   createStreamMapper: ({ validator, options }) =>
     new AggregatingStreamMapper(validator, {
       eventSchema: 'responses-stream-event',

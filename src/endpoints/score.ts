@@ -10,4 +10,5 @@ export const scoreHandler = defineHandler({
   responseSchema: 'score-response',
   getRequestAttributes: getScoreRequestAttributes,
   getResponseAttributes: getScoreResponseAttributes,
+  requestRepair: { fillers: { text_1: '', text_2: '' } },
 });

@@ -56,7 +56,8 @@ export function addSamplingAttributes(attributes: Attributes, request: SamplingP
   setNumber(attributes, A.GEN_AI_REQUEST_MAX_TOKENS, request.max_completion_tokens ?? request.max_tokens);
   setNumber(attributes, A.GEN_AI_REQUEST_TEMPERATURE, request.temperature);
   setNumber(attributes, A.GEN_AI_REQUEST_TOP_P, request.top_p);
-  setNumber(attributes, A.GEN_AI_REQUEST_TOP_K, request.top_k);
+  // vLLM reads top_k 0 and -1 as "disabled" (consider every token): no limit to record.
+  if (typeof request.top_k === 'number' && request.top_k >= 1) setNumber(attributes, A.GEN_AI_REQUEST_TOP_K, request.top_k);
   setNumber(attributes, A.GEN_AI_REQUEST_FREQUENCY_PENALTY, request.frequency_penalty);
   setNumber(attributes, A.GEN_AI_REQUEST_PRESENCE_PENALTY, request.presence_penalty);
   setNumber(attributes, A.GEN_AI_REQUEST_SEED, request.seed);
@@ -88,15 +89,23 @@ export function responseIdentityAndUsageAttributes(response: { id?: string | nul
   return attributes;
 }
 
-/** Finish reasons in choice order, and vLLM's stop reasons beside them ("" where there was none). */
+/**
+ * Finish reasons in choice order, and vLLM's stop reasons beside them ("" where there was none).
+ * Once any choice finished in a body that carries `stop_reason` (chat and completions always
+ * do), the stop reasons are written even when all are null: "" then says "ended by EOS or
+ * length, no stop string or stop token", which an absent key cannot tell apart from a cut
+ * stream or an API without stop reasons (the Responses API).
+ */
 export function addFinishAttributes(
   attributes: Attributes,
   choices: ReadonlyArray<{ finish_reason?: string | null; stop_reason?: number | string | null }>,
 ): void {
   const finishReasons = choices.map(choice => choice.finish_reason ?? '');
-  if (finishReasons.some(reason => reason !== '')) attributes[A.GEN_AI_RESPONSE_FINISH_REASONS] = finishReasons;
   const stopReasons = choices.map(choice => (choice.stop_reason == null ? '' : String(choice.stop_reason)));
-  if (stopReasons.some(reason => reason !== '')) attributes[A.VLLM_STOP_REASON] = stopReasons;
+  const finished = finishReasons.some(reason => reason !== '');
+  if (finished) attributes[A.GEN_AI_RESPONSE_FINISH_REASONS] = finishReasons;
+  const reported = finished && choices.some(choice => 'stop_reason' in choice);
+  if (reported || stopReasons.some(reason => reason !== '')) attributes[A.VLLM_STOP_REASON] = stopReasons;
 }
 
 function setNumber(attributes: Attributes, key: string, value: number | null | undefined): void {

@@ -10,6 +10,8 @@ import {
   type SamplingParameters,
 } from './common';
 import { addGenAiRequestAttributes, type GenAiRequestFacts } from './gen-ai-request';
+import { addVllmRequestAttributes } from './vllm-request';
+import { addVllmResponseAttributes, type VllmResponseFacts } from './vllm-response';
 
 // Chat and text completions share their request parameters and their response summary; only the
 // content (messages or prompts, message or text choices) differs between the two mappers.
@@ -26,13 +28,14 @@ export function addGenerationRequestAttributes(
   addModelAttributes(attributes, request.model);
   addSamplingAttributes(attributes, request);
   addGenAiRequestAttributes(attributes, request);
+  addVllmRequestAttributes(attributes, request as Record<string, unknown>);
   addInvocationParametersAttributes(attributes, request as Record<string, unknown>, contentKeys);
 }
 
-/** Identity, finish and stop reasons in choice order, and usage of a generation response. */
+/** Identity, finish and stop reasons in choice order, usage, and vLLM's service tier and KV transfer of a generation response. */
 export function addGenerationResponseAttributes(
   attributes: Attributes,
-  response: {
+  response: VllmResponseFacts & {
     id?: string | null;
     model?: string | null;
     choices: ReadonlyArray<{ finish_reason?: string | null; stop_reason?: number | string | null }>;
@@ -42,4 +45,5 @@ export function addGenerationResponseAttributes(
   addResponseIdentityAttributes(attributes, response);
   addFinishAttributes(attributes, response.choices);
   addUsageAttributes(attributes, response.usage);
+  addVllmResponseAttributes(attributes, response);
 }

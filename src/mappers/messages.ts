@@ -11,6 +11,7 @@ export interface MappableMessage {
   tool_calls?: ToolCall[] | null;
   reasoning?: string | null;
   reasoning_content?: string | null;
+  refusal?: string | null;
 }
 
 /** The keys of one message's scalar fields, and the prefix of its tool-call and content-part keys. */
@@ -21,6 +22,7 @@ interface MessageKeys {
   name: string;
   toolCallId: string;
   reasoning: string;
+  refusal: string;
 }
 
 // Built once per list and index: the same few keys are written for every span.
@@ -37,6 +39,7 @@ function messageKeys(list: string, index: number): MessageKeys {
       name: `${prefix}.${A.MESSAGE_NAME}`,
       toolCallId: `${prefix}.${A.MESSAGE_TOOL_CALL_ID}`,
       reasoning: `${prefix}.${A.MESSAGE_REASONING}`,
+      refusal: `${prefix}.${A.MESSAGE_REFUSAL}`,
     };
   };
   if (index >= CACHED_INDEXES) return build();
@@ -45,7 +48,7 @@ function messageKeys(list: string, index: number): MessageKeys {
   return (keys[index] ??= build());
 }
 
-/** `{list}.{index}.role|content|name|reasoning|tool_call_id|tool_calls.*|contents.*` of one message. */
+/** `{list}.{index}.role|content|name|reasoning|refusal|tool_call_id|tool_calls.*|contents.*` of one message. */
 export function addMessageAttributes(attributes: Attributes, list: string, index: number, message: MappableMessage): void {
   const keys = messageKeys(list, index);
   const prefix = keys.prefix;
@@ -56,6 +59,7 @@ export function addMessageAttributes(attributes: Attributes, list: string, index
   if (typeof message.tool_call_id === 'string') attributes[keys.toolCallId] = message.tool_call_id;
   const reasoning = message.reasoning ?? message.reasoning_content;
   if (typeof reasoning === 'string') attributes[keys.reasoning] = reasoning;
+  if (typeof message.refusal === 'string') attributes[keys.refusal] = message.refusal;
   message.tool_calls?.forEach((call, index) => {
     if (typeof call.id === 'string') attributes[`${prefix}.${A.toolCallSuffix(index, A.TOOL_CALL_ID)}`] = call.id;
     if (typeof call.function?.name === 'string') attributes[`${prefix}.${A.toolCallSuffix(index, A.TOOL_CALL_FUNCTION_NAME)}`] = call.function.name;

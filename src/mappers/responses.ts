@@ -23,6 +23,7 @@ import {
 import { addGenAiRequestAttributes } from './gen-ai-request';
 import { addGenerationResponseAttributes } from './generation';
 import { addInputMessagesAttributes, addMessageAttributes, type MappableMessage } from './messages';
+import { addVllmRequestAttributes } from './vllm-request';
 
 const RESPONSES_CONTENT_KEYS = ['input', 'instructions', 'tools', 'model'] as const;
 
@@ -38,6 +39,7 @@ export function getResponsesRequestAttributes(request: ResponsesRequest, options
   addSamplingAttributes(attributes, { max_tokens: max_output_tokens, temperature, top_p, top_k });
   // The output format sits in `text.format` here, not in `response_format`: only `stream` applies.
   addGenAiRequestAttributes(attributes, { stream: request.stream });
+  addVllmRequestAttributes(attributes, request);
   addInvocationParametersAttributes(attributes, request, RESPONSES_CONTENT_KEYS);
   addInputMessagesAttributes(attributes, inputMessages(request));
   if (Array.isArray(request.tools) && request.tools.length > 0) attributes[A.LLM_TOOLS] = JSON.stringify(request.tools);

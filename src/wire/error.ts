@@ -13,3 +13,15 @@ export interface FlatError {
 export interface NestedError {
   error: { message: string; type?: string | null; param?: string | null; code?: number | string | null };
 }
+
+/** One pydantic validation error of FastAPI's 422 body. */
+export interface ValidationDetail {
+  msg: string;
+  type?: string;
+  loc?: Array<string | number>;
+}
+
+/** FastAPI's `{"detail": "Not Found"}` (HTTPException) or `{"detail": [...]}` (request validation, 422). */
+export interface DetailError {
+  detail: string | ValidationDetail[];
+}

@@ -75,7 +75,8 @@ const mutatedChunk = fc
     const copy = structuredClone(chunk);
     for (const [which, value] of mutations) {
       try {
-        MUTATIONS[which](copy, value);
+        // A copy each: two mutations given one object would otherwise write it into itself (a cycle JSON cannot hold).
+        MUTATIONS[which](copy, structuredClone(value));
       } catch {
         // The first mutation replaced the parent of the second one's field: one mutation is enough.
       }

@@ -83,6 +83,8 @@ describe('content decoding (property)', () => {
       captureExchange({ endpoint: 'chat', request: Buffer.from(JSON.stringify(chatRequest('bomb'))), response: bomb, contentType: 'application/json', contentEncoding: 'gzip' }, {}, { maxBodyBytes: 1024 * 1024 }),
     );
     expect(rewrite.attributes['llm.input_messages.0.content']).to.equal('bomb');
-    expect(problems.join('\n')).to.match(/not decoded/);
+    // Decoded as it arrives, up to the cap and no further: the span says it was cut.
+    expect(rewrite.attributes['vllm.capture.truncated']).to.equal(true);
+    expect(problems.join('\n')).to.match(/fails its schema/);
   });
 });

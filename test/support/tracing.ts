@@ -2,7 +2,7 @@ import { context, propagation, SpanStatusCode } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { UndiciInstrumentation, type UndiciInstrumentationConfig } from '@opentelemetry/instrumentation-undici';
-import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type Sampler, type SpanLimits, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { VLLMSpanProcessor, type VLLMSpanProcessorOptions } from '../../src';
 
@@ -18,6 +18,16 @@ export interface TracingOptions {
   processor?: VLLMSpanProcessorOptions;
   instrumentation?: UndiciInstrumentationConfig;
   order?: SubscriptionOrder;
+  /** The provider's sampler (default: always on). */
+  sampler?: Sampler;
+  /** The provider's span limits (default: the SDK's, 128 attributes). */
+  spanLimits?: SpanLimits;
+  /** Where the processor sits in `spanProcessors` (default first). */
+  position?: 'first' | 'last';
+  /** Hide `onEnding` from the SDK, as SDK 1.x and 2.0-2.2 have none. */
+  withoutOnEnding?: boolean;
+  /** More processors, placed before the exporting one. */
+  moreProcessors?: SpanProcessor[];
 }
 
 /** A real OTel SDK pipeline: UndiciInstrumentation → provider → VLLMSpanProcessor + in-memory exporter. */
@@ -34,7 +44,14 @@ export class Tracing {
     this.instrumentation = new UndiciInstrumentation(options.instrumentation);
     processor ??= new VLLMSpanProcessor(options.processor);
     this.processor = processor;
-    this.provider = new NodeTracerProvider({ spanProcessors: [processor, new SimpleSpanProcessor(this.exporter)] });
+    const vllm = options.withoutOnEnding ? withoutOnEnding(processor) : processor;
+    const exporting = new SimpleSpanProcessor(this.exporter);
+    const others = [...(options.moreProcessors ?? []), exporting];
+    this.provider = new NodeTracerProvider({
+      spanProcessors: options.position === 'last' ? [...others.slice(0, -1), exporting, vllm] : [vllm, ...others],
+      sampler: options.sampler,
+      spanLimits: options.spanLimits,
+    });
     this.instrumentation.setTracerProvider(this.provider);
   }
 
@@ -71,6 +88,16 @@ export class Tracing {
     await this.provider.shutdown();
     await this.processor.shutdown();
   }
+}
+
+/** The processor as an SDK without `SpanProcessor.onEnding` sees it (SDK 1.x, 2.0-2.2). */
+function withoutOnEnding(processor: VLLMSpanProcessor): SpanProcessor {
+  return {
+    onStart: (span, context) => processor.onStart(span, context),
+    onEnd: span => processor.onEnd(span),
+    forceFlush: () => processor.forceFlush(),
+    shutdown: () => processor.shutdown(),
+  };
 }
 
 export { SpanStatusCode };

@@ -1,6 +1,6 @@
 /**
  * Builders of vLLM's OpenAI-compatible wire bodies, shaped as vLLM's pydantic models dump them
- * (vLLM ~0.9–0.11, the era of the bodies in /work/shared/fixtures/vllm):
+ * (vLLM ~0.9–0.11, the era of the bodies in test/fixtures/real-vllm):
  * - non-stream bodies: every field present, nulls included, in the model's field order;
  * - chat stream chunks: only the fields vLLM sets (`model_dump_json(exclude_unset=True)`);
  * - completion stream chunks: nulls kept (`exclude_unset=False`), so `"usage":null` is there.
