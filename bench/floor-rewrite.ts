@@ -4,11 +4,13 @@
  * call's two bodies parsed; a stream's token texts cut out by `indexOf`, without checking the
  * rest of each event), and the attributes the processor wrote for its first call of this workload
  * set again with `setAttribute`. No validation, no mapping, no policy: what it costs is what any
- * rewrite in `onEnding` pays before doing its own work. Bench only: it reads package internals.
+ * rewrite pays before doing its own work. It takes the place of the processor's private `rewrite`,
+ * which the capture calls when a request completes. Bench only: it reads package internals.
  */
 import type { Attributes } from '@opentelemetry/api';
 import { internalsOf } from './processor-internals';
-import type { ProcessorSpan, VLLMSpanProcessor } from '../src';
+import type { VLLMSpanProcessor } from '../src';
+import type { CaptureRecord } from '../src/capture/capture-record';
 import type { LiveStreamFold } from '../src/stream-fold';
 
 /** A stream's chunks not folded yet (LiveStreamFold's private state; under 64 KiB here, so all of them). */
@@ -29,20 +31,22 @@ export class FloorRewrite {
 
   constructor(private readonly processor: VLLMSpanProcessor) {}
 
-  /** The processor's `onEnding`; the first time, it also notes what the processor wrote, for the floor to write again. */
-  processorOnEnding(span: ProcessorSpan): void {
-    if (this.attributes !== undefined) return this.processor.onEnding(span);
+  /** The processor's own rewrite; the first time, it also notes what it wrote, for the floor to write again. */
+  readonly processorRewrite = (record: CaptureRecord): void => {
+    const rewrite = internalsOf(this.processor).rewriteOf;
+    if (this.attributes !== undefined) return rewrite(record);
+    const span = record.span;
     const before = new Set(Object.keys(span.attributes));
-    this.processor.onEnding(span);
+    rewrite(record);
     this.name = span.name;
     this.attributes = Object.fromEntries(Object.entries(span.attributes).filter(([key]) => !before.has(key)));
-  }
+  };
 
-  /** The floor's `onEnding`. */
-  onEnding(span: ProcessorSpan): void {
+  /** The floor's rewrite. */
+  readonly floorRewrite = (record: CaptureRecord): void => {
     const capture = internalsOf(this.processor).capture;
-    const record = capture.recordOf(span);
-    if (record === undefined || record.finished) return;
+    if (record.finished) return;
+    const span = record.span;
     const held = record.liveResponse as unknown as HeldChunks | undefined;
     if (held === undefined) {
       const exchange = record.toExchange();
@@ -55,7 +59,7 @@ export class FloorRewrite {
     span.updateName(this.name);
     for (const key in attributes) span.setAttribute(key, attributes[key]!);
     capture.finish(record);
-  }
+  };
 }
 
 /** Every `"content":"…"` value of a stream's text, joined (escapes left as they are). */

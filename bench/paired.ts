@@ -13,7 +13,7 @@
  * percentile several times its median), which the mean's interval has to carry; the mean counts
  * the collections a call's garbage brings on, whichever call they land in.
  * Switching costs nothing measured: the processor's diagnostics-channel subscriptions are made or
- * dropped between calls, outside the CPU reading.
+ * dropped, and its rewrite swapped, between calls, outside the CPU reading.
  */
 import type { Context } from '@opentelemetry/api';
 import { buildCompiled, compiled } from './compiled';
@@ -48,20 +48,15 @@ export async function runPaired(settings: PairedSettings): Promise<PairedSamples
   const instrumentation = new UndiciInstrumentation();
   const { VLLMSpanProcessor } = compiled<typeof import('../src')>('src/index');
   const processor = new VLLMSpanProcessor({ baseUrlPattern: '127.0.0.1' });
-  // Its subscriptions are switched here between calls.
-  const capture = internalsOf(processor).capture;
+  // Its subscriptions, and the rewrite its capture calls when a request completes, are switched here between calls.
+  const internals = internalsOf(processor);
+  const capture = internals.capture;
   const floor = new FloorRewrite(processor);
   let mode: Mode = 'undici';
   const capturing = () => mode === 'processor' || mode === 'floor';
-  const onEnding: Record<Mode, (span: ProcessorSpan) => void> = {
-    undici: () => undefined,
-    processor: span => floor.processorOnEnding(span),
-    floor: span => floor.onEnding(span),
-    busyWait: () => busyWait(settings.busyWaitMicros),
-  };
   const delegate = {
     onStart: (span: ProcessorSpan, context: Context) => (capturing() ? processor.onStart(span, context) : undefined),
-    onEnding: (span: ProcessorSpan) => onEnding[mode](span),
+    onEnding: (span: ProcessorSpan) => (capturing() ? processor.onEnding(span) : mode === 'busyWait' ? busyWait(settings.busyWaitMicros) : undefined),
     onEnd: (span: ProcessorSpan) => (capturing() ? processor.onEnd(span) : undefined),
     forceFlush: () => Promise.resolve(),
     shutdown: () => Promise.resolve(),
@@ -69,6 +64,7 @@ export async function runPaired(settings: PairedSettings): Promise<PairedSamples
   rootPipeline([delegate]).attach(instrumentation);
   const switchTo = (next: Mode) => {
     mode = next;
+    internals.replaceRewrite(mode === 'floor' ? floor.floorRewrite : floor.processorRewrite);
     if (capturing()) capture.subscribe();
     else capture.unsubscribe();
   };

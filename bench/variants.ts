@@ -135,7 +135,7 @@ function register(instrumentation: Instrumentation, provider: TracerProvider, mo
 }
 
 /**
- * The benchmark's (3) pipeline for a tool that wires the processor itself (bench/in-place.ts):
+ * The benchmark's (3) pipeline for a tool that wires the processor itself (bench/paired.ts):
  * `first` processors, then the counting exporter; returns what registers the undici
  * instrumentation with it, whenever the caller has created one.
  */
@@ -152,7 +152,7 @@ function undiciInstrumentation(provider: TracerProvider, modules: SdkModules): v
 
 function withProcessor(options: import('../src').VLLMSpanProcessorOptions): ActiveVariant {
   const { VLLMSpanProcessor } = compiled<typeof import('../src')>('src/index');
-  // Constructed before the instrumentation, as the README recommends (works without onEnding too).
+  // Constructed before the instrumentation; either order gives the same spans (test/setups.test.ts).
   const processor = new VLLMSpanProcessor(options);
   const root = loadSdk(rootRequire);
   const { provider, spans } = buildPipeline(root, [processor as unknown as SdkSpanProcessor]);

@@ -27,7 +27,7 @@ export interface VLLMSpanProcessorOptions {
    * and `gen_ai.tool.definitions` (default: `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`, else off).
    */
   genAiContent?: boolean;
-  /** Longest `input.value` / `output.value` in characters (default 65536, `Infinity` for no cap); the SDK's span limits still apply. */
+  /** Longest string value (and status message) in characters (default 65536, `Infinity` for no cap); a shorter `attributeValueLengthLimit` of the SDK wins. */
   maxValueLength?: number;
   /** Records the GenAI client metrics with this provider's meter; implies `metrics: true`. */
   meterProvider?: MeterProvider;
