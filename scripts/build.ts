@@ -7,6 +7,7 @@
  * Node's ESM loader accepts neither. So the ESM output is finished here: every relative specifier
  * gets the file it resolves to (`./processor` → `./processor.js`), and each imported schema becomes
  * a JS module whose default export is that JSON. schemas/ stays the only source of the schemas.
+ * And `createRequire(__filename)` becomes `createRequire(import.meta.url)` (ESM has no `__filename`).
  *
  * Usage: `npm run build` (`node --import tsx scripts/build.ts`).
  */
@@ -20,6 +21,12 @@ const TSC = require.resolve('typescript/bin/tsc');
 
 /** `from '…'`, `import '…'`, `import('…')` and `export … from '…'` with a relative specifier. */
 const RELATIVE_SPECIFIER = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])(\.\.?\/[^'"]*)\2/g;
+
+/**
+ * `createRequire(__filename)`: a synchronous `require` from the file's own place (optional peers,
+ * loaded only where needed). ES modules have no `__filename`; `import.meta.url` is the same place.
+ */
+const REQUIRE_FROM_HERE = /\bcreateRequire\(__filename\)/g;
 
 async function main(): Promise<void> {
   fs.rmSync(DIST, { recursive: true, force: true });
@@ -42,10 +49,12 @@ function finishEsm(outDir: string): void {
   for (const file of filesUnder(outDir)) {
     if (!file.endsWith('.js') && !file.endsWith('.d.ts')) continue;
     const source = fs.readFileSync(file, 'utf8');
-    const rewritten = source.replace(RELATIVE_SPECIFIER, (_match, lead: string, quote: string, specifier: string) => {
-      const resolved = resolveSpecifier(file, specifier, jsonModules);
-      return `${lead}${quote}${resolved}${quote}`;
-    });
+    const rewritten = source
+      .replace(RELATIVE_SPECIFIER, (_match, lead: string, quote: string, specifier: string) => {
+        const resolved = resolveSpecifier(file, specifier, jsonModules);
+        return `${lead}${quote}${resolved}${quote}`;
+      })
+      .replace(REQUIRE_FROM_HERE, 'createRequire(import.meta.url)');
     if (rewritten !== source) fs.writeFileSync(file, rewritten);
   }
   for (const jsonFile of jsonModules) {

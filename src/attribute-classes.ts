@@ -1,8 +1,12 @@
 import * as A from './attributes';
 import type { HideSwitch } from './trace-config';
 
-/** Which `semconv` family a key belongs to; `shared` keys are kept by every setting. */
-export type AttributeFamily = 'traceai' | 'gen_ai' | 'shared';
+/**
+ * Which `semconv` family a key belongs to; `shared` keys are kept by every setting. `seed` keys are
+ * the traceAI seed's own (`llm.model`, the flat `llm.*_messages.{n}.role|content|...`), `openinference`
+ * keys OpenInference's per-message form (`llm.*_messages.{n}.message.*`), `traceai` the keys both define.
+ */
+export type AttributeFamily = 'traceai' | 'seed' | 'openinference' | 'gen_ai' | 'shared';
 
 /**
  * How a content value is hidden: `text`, `image` and `vector` are replaced whole; the
@@ -83,6 +87,26 @@ function messageRules(prefix: string, text: readonly HideSwitch[], other: readon
   ];
 }
 
+/** The rules of OpenInference's per-message form of one side (`llm.input_messages.{n}.message.*`), classed like the flat form. */
+function openInferenceMessageRules(prefix: string, text: readonly HideSwitch[], other: readonly HideSwitch[], images: readonly HideSwitch[]): Rule[] {
+  const message = indexed(prefix);
+  const toolCall = `${escape(A.OI_MESSAGE_TOOL_CALLS)}\\.${INDEX}\\.`;
+  const part = `${escape(A.OI_MESSAGE_CONTENTS)}\\.${INDEX}\\.`;
+  const rule = (suffix: string, attributeClass: AttributeClass): Rule => [new RegExp(`^${message}${suffix}$`), attributeClass];
+  return [
+    rule(escape(A.OI_MESSAGE_ROLE), METADATA),
+    rule(escape(A.OI_MESSAGE_TOOL_CALL_ID), METADATA),
+    rule(toolCall + escape(A.OI_TOOL_CALL_ID), METADATA),
+    rule(toolCall + escape(A.OI_TOOL_CALL_FUNCTION_NAME), METADATA),
+    rule(part + escape(A.OI_CONTENT_TYPE), METADATA),
+    rule(escape(A.OI_MESSAGE_CONTENT), content('text', text)),
+    rule(toolCall + escape(A.OI_TOOL_CALL_FUNCTION_ARGUMENTS), content('text', text)),
+    rule(part + escape(A.OI_CONTENT_TEXT), content('text', text)),
+    rule(escape(A.OI_MESSAGE_NAME), content('text', other)),
+    rule(part + escape(A.OI_CONTENT_IMAGE_URL), content('image', images)),
+  ];
+}
+
 const exact = (key: string, attributeClass: AttributeClass): Rule => [new RegExp(`^${escape(key)}$`), attributeClass];
 const prefixed = (prefix: string, attributeClass: AttributeClass): Rule => [new RegExp(`^${escape(prefix)}`), attributeClass];
 const documentRule = (documents: string, suffix: string, attributeClass: AttributeClass): Rule => [
@@ -93,7 +117,9 @@ const documentRule = (documents: string, suffix: string, attributeClass: Attribu
 // First match wins. Content rules name the switches that hide them (see the README's privacy section).
 const RULES: readonly Rule[] = [
   // Identity, counts and settings of both families.
-  ...[A.FI_SPAN_KIND, A.LLM_SYSTEM, A.LLM_PROVIDER, A.LLM_MODEL, A.INPUT_MIME_TYPE, A.OUTPUT_MIME_TYPE].map(key => exact(key, METADATA)),
+  ...[A.FI_SPAN_KIND, A.OPENINFERENCE_SPAN_KIND, A.LLM_SYSTEM, A.LLM_PROVIDER, A.LLM_MODEL, A.LLM_MODEL_NAME, A.INPUT_MIME_TYPE, A.OUTPUT_MIME_TYPE].map(key =>
+    exact(key, METADATA),
+  ),
   ...[A.EMBEDDING_MODEL_NAME, A.RERANKER_MODEL_NAME, A.RERANKER_TOP_K, A.ERROR_TYPE, A.VLLM_STOP_REASON, A.VLLM_CAPTURE_TRUNCATED, A.VLLM_INPUT_MESSAGES_OMITTED].map(key => exact(key, METADATA)),
   prefixed('llm.token_count.', METADATA),
   // vLLM request and response facts: ids, counts, settings, KV-transfer coordinates (never content).
@@ -115,6 +141,8 @@ const RULES: readonly Rule[] = [
 
   // Messages, prompts, embeddings, reranking, classification.
   ...messageRules(A.LLM_INPUT_MESSAGES, INPUT_MESSAGE_TEXT, INPUT_MESSAGE_OTHER, ['hideInputs', 'hideInputMessages', 'hideInputImages']),
+  ...openInferenceMessageRules(A.LLM_INPUT_MESSAGES, INPUT_MESSAGE_TEXT, INPUT_MESSAGE_OTHER, ['hideInputs', 'hideInputMessages', 'hideInputImages']),
+  ...openInferenceMessageRules(A.LLM_OUTPUT_MESSAGES, OUTPUT_MESSAGE_TEXT, OUTPUT_MESSAGE_OTHER, OUTPUT_MESSAGE_OTHER),
   ...messageRules(A.LLM_OUTPUT_MESSAGES, OUTPUT_MESSAGE_TEXT, OUTPUT_MESSAGE_OTHER, OUTPUT_MESSAGE_OTHER),
   [new RegExp(`^${escape(A.LLM_PROMPTS)}\\.${INDEX}$`), content('text', INPUT_MESSAGE_TEXT)],
   [new RegExp(`^${indexed(A.EMBEDDING_EMBEDDINGS)}${escape(A.EMBEDDING_TEXT)}$`), content('text', INPUT_TEXT)],
@@ -158,9 +186,14 @@ export function classifyAttribute(key: string): AttributeClass | undefined {
   return describeKey(key).attributeClass;
 }
 
-/** The `semconv` family of a key, by its namespace; `fi.span.kind` is in both. */
+const MESSAGE_KEY = /^llm\.(?:input|output)_messages\.\d+\./;
+
+/** The `semconv` family of a key, by its namespace; the two span kinds are in every family. */
 function familyOf(key: string): AttributeFamily {
-  if (key === A.FI_SPAN_KIND) return 'shared';
+  if (key === A.FI_SPAN_KIND || key === A.OPENINFERENCE_SPAN_KIND) return 'shared';
   if (key.startsWith(A.GEN_AI_NAMESPACE)) return 'gen_ai';
+  if (key === A.LLM_MODEL) return 'seed';
+  const message = MESSAGE_KEY.exec(key);
+  if (message !== null) return key.startsWith('message.', message[0].length) ? 'openinference' : 'seed';
   return A.TRACEAI_NAMESPACES.some(namespace => key.startsWith(namespace)) ? 'traceai' : 'shared';
 }

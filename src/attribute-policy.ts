@@ -1,6 +1,7 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import { describeKey, UNCLASSIFIED, type AttributeFamily, type KeyDescription } from './attribute-classes';
 import { inputMessageIndex, priorityOf, type PriorityValue } from './attribute-priority';
+import { GEN_AI_INPUT_MESSAGES } from './attributes';
 import { mapAttributes, maskAttribute, maskVerdict } from './masking';
 import { resolveGenAiContent, resolveTraceConfig, type Environment, type ResolvedTraceConfig } from './trace-config';
 import type { PrioritizedAttributes } from './span-writer';
@@ -12,7 +13,16 @@ export const DEFAULT_MAX_VALUE_LENGTH = 65_536;
 /** Appended to a cut `input.value` / `output.value` (counted in the cap). */
 export const TRUNCATION_MARK = '…[truncated]';
 
-const SEMCONV_FAMILIES: readonly SemconvFamily[] = ['both', 'traceai', 'gen_ai'];
+const SEMCONV_FAMILIES: readonly SemconvFamily[] = ['both', 'all', 'traceai', 'gen_ai', 'openinference'];
+
+/** The key families each `semconv` setting keeps (src/attribute-classes.ts says which family a key is in). */
+const KEPT_FAMILIES: Readonly<Record<SemconvFamily, ReadonlySet<AttributeFamily>>> = {
+  both: new Set(['shared', 'traceai', 'seed', 'gen_ai']),
+  all: new Set(['shared', 'traceai', 'seed', 'gen_ai', 'openinference']),
+  traceai: new Set(['shared', 'traceai', 'seed']),
+  gen_ai: new Set(['shared', 'gen_ai']),
+  openinference: new Set(['shared', 'traceai', 'openinference']),
+};
 
 /** What the final pass over a span's attributes needs, resolved once at construction. */
 export interface AttributePolicy {
@@ -86,7 +96,7 @@ export class AttributePolicyWriter {
       const plan = this.planOf(key);
       if (plan.verdict === DROP) continue;
       const kept = plan.verdict === PASS ? value : maskedValue(key, value, this.policy);
-      if (kept !== undefined) target.add(key, capValue(kept, maxLength), plan.priority, plan.messageIndex);
+      if (kept !== undefined) target.add(key, capEntry(key, kept, maxLength), plan.priority, plan.messageIndex);
     }
   }
 
@@ -119,10 +129,38 @@ function maskedValue(key: string, value: AttributeValue, policy: AttributePolicy
 
 /** The `semconv` family filter and the `gen_ai` content opt-in. */
 function keeps(policy: AttributePolicy, { family, attributeClass }: KeyDescription): boolean {
-  const dropped: AttributeFamily | undefined = policy.semconv === 'traceai' ? 'gen_ai' : policy.semconv === 'gen_ai' ? 'traceai' : undefined;
-  if (family === dropped) return false;
+  if (!KEPT_FAMILIES[policy.semconv].has(family)) return false;
   // Unclassified gen_ai.* keys count as content: dropped unless opted in.
   return policy.genAiContent || family !== 'gen_ai' || attributeClass?.kind === 'metadata';
+}
+
+/**
+ * `capValue`, except that a conversation in JSON (`gen_ai.input.messages`) too long for the cap
+ * loses its oldest messages whole, so that it stays JSON a backend can show, with the latest turns.
+ */
+function capEntry(key: string, value: AttributeValue, maxLength: number): AttributeValue {
+  if (key === GEN_AI_INPUT_MESSAGES && typeof value === 'string' && value.length > maxLength) return newestMessagesWithin(value, maxLength) ?? capValue(value, maxLength);
+  return capValue(value, maxLength);
+}
+
+/** The JSON array `text` without as many of its first items as it takes to fit `maxLength`; undefined if not an array or no item fits. */
+function newestMessagesWithin(text: string, maxLength: number): string | undefined {
+  let items: unknown;
+  try {
+    items = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(items)) return undefined;
+  const lengths = items.map(item => JSON.stringify(item).length);
+  // `[` + items joined by `,` + `]`, counted from the newest item back.
+  let length = 2;
+  let first = items.length;
+  while (first > 0 && length + lengths[first - 1] + (first < items.length ? 1 : 0) <= maxLength) {
+    length += lengths[first - 1] + (first < items.length ? 1 : 0);
+    first--;
+  }
+  return first === items.length ? undefined : JSON.stringify(items.slice(first));
 }
 
 /** A value with every string in it cut to `maxLength` (the cut marked): no value the package writes is longer. */

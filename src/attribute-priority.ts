@@ -13,28 +13,31 @@ export const Priority = {
   OUTCOME: 1,
   /** Output messages with tool calls and reasoning, vectors, scores, labels. */
   OUTPUT: 2,
+  /** Facts said already under another key, or derived from others: provider, request model, total tokens, stop reason. */
+  REPEATED: 3,
   /** The output again, whole: `output.value`, `gen_ai.output.messages`. */
-  WHOLE_OUTPUT: 3,
+  WHOLE_OUTPUT: 4,
   /** Sampling parameters and every key no other priority names. */
-  REQUEST: 4,
+  REQUEST: 5,
   /** `input.value` and the one-attribute JSON forms of the conversation: every message in one slot each. */
-  WHOLE_INPUT: 5,
+  WHOLE_INPUT: 6,
   /** `llm.input_messages.{n}.*`, written newest message first and a message whole or not at all. */
-  INPUT_MESSAGES: 6,
+  INPUT_MESSAGES: 7,
   /** Tool definitions: long, and repeated on every call of a conversation. */
-  BULK: 7,
+  BULK: 8,
 } as const;
 
 /** One of `Priority`'s values. */
 export type PriorityValue = (typeof Priority)[keyof typeof Priority];
 
 /** How many priorities there are (the number of buckets a writer keeps). */
-export const PRIORITY_COUNT = 8;
+export const PRIORITY_COUNT = 9;
 
 const EXACT = new Map<string, PriorityValue>([
-  ...[A.FI_SPAN_KIND, A.LLM_SYSTEM, A.LLM_PROVIDER, A.LLM_MODEL, A.GEN_AI_OPERATION_NAME, A.GEN_AI_PROVIDER_NAME].map(key => [key, Priority.IDENTITY] as const),
-  ...[A.GEN_AI_REQUEST_MODEL, A.GEN_AI_RESPONSE_MODEL, A.GEN_AI_RESPONSE_ID, A.EMBEDDING_MODEL_NAME, A.RERANKER_MODEL_NAME].map(key => [key, Priority.IDENTITY] as const),
-  ...[A.ERROR_TYPE, A.GEN_AI_RESPONSE_FINISH_REASONS, A.VLLM_STOP_REASON, A.VLLM_CAPTURE_TRUNCATED, A.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK].map(
+  ...[A.FI_SPAN_KIND, A.OPENINFERENCE_SPAN_KIND, A.LLM_MODEL, A.LLM_MODEL_NAME, A.GEN_AI_OPERATION_NAME, A.GEN_AI_PROVIDER_NAME].map(key => [key, Priority.IDENTITY] as const),
+  ...[A.GEN_AI_RESPONSE_MODEL, A.GEN_AI_RESPONSE_ID, A.EMBEDDING_MODEL_NAME, A.RERANKER_MODEL_NAME].map(key => [key, Priority.IDENTITY] as const),
+  ...[A.LLM_SYSTEM, A.LLM_PROVIDER, A.GEN_AI_REQUEST_MODEL, A.LLM_TOKEN_COUNT_TOTAL, A.VLLM_STOP_REASON].map(key => [key, Priority.REPEATED] as const),
+  ...[A.ERROR_TYPE, A.GEN_AI_RESPONSE_FINISH_REASONS, A.VLLM_CAPTURE_TRUNCATED, A.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK].map(
     key => [key, Priority.OUTCOME] as const,
   ),
   ...[A.OUTPUT_VALUE, A.OUTPUT_MIME_TYPE, A.GEN_AI_OUTPUT_MESSAGES].map(key => [key, Priority.WHOLE_OUTPUT] as const),

@@ -24,6 +24,26 @@ export const INPUT_MIME_TYPE = 'input.mime_type';
 export const OUTPUT_VALUE = 'output.value';
 export const OUTPUT_MIME_TYPE = 'output.mime_type';
 
+// OpenInference keys that Phoenix, Arize AX and Langfuse read (Arize-ai/openinference
+// spec/semantic_conventions.md): the span kind and the model name are written on every span.
+export const OPENINFERENCE_SPAN_KIND = 'openinference.span.kind';
+export const LLM_MODEL_NAME = 'llm.model_name';
+
+// OpenInference's per-message form (`llm.input_messages.{n}.` + suffix), written beside the seed's
+// flat `llm.input_messages.{n}.role|content` when `semconv` is 'all' or 'openinference'.
+export const OI_MESSAGE_ROLE = 'message.role';
+export const OI_MESSAGE_CONTENT = 'message.content';
+export const OI_MESSAGE_NAME = 'message.name';
+export const OI_MESSAGE_TOOL_CALL_ID = 'message.tool_call_id';
+export const OI_MESSAGE_TOOL_CALLS = 'message.tool_calls';
+export const OI_MESSAGE_CONTENTS = 'message.contents';
+export const OI_TOOL_CALL_ID = 'tool_call.id';
+export const OI_TOOL_CALL_FUNCTION_NAME = 'tool_call.function.name';
+export const OI_TOOL_CALL_FUNCTION_ARGUMENTS = 'tool_call.function.arguments';
+export const OI_CONTENT_TYPE = 'message_content.type';
+export const OI_CONTENT_TEXT = 'message_content.text';
+export const OI_CONTENT_IMAGE_URL = 'message_content.image.image.url';
+
 // Suffixes of one message (`llm.input_messages.{n}.` + suffix).
 export const MESSAGE_ROLE = 'role';
 export const MESSAGE_CONTENT = 'content';
@@ -165,6 +185,12 @@ export const outputMessageKey = (index: number, suffix: string): string => `${LL
 
 /** `tool_calls.{index}.{suffix}`, relative to a message prefix. */
 export const toolCallSuffix = (index: number, suffix: string): string => `${MESSAGE_TOOL_CALLS}.${index}.${suffix}`;
+
+/** `message.tool_calls.{index}.{suffix}`, relative to a message prefix (OpenInference). */
+export const oiToolCallSuffix = (index: number, suffix: string): string => `${OI_MESSAGE_TOOL_CALLS}.${index}.${suffix}`;
+
+/** `message.contents.{index}.{suffix}`, relative to a message prefix (OpenInference). */
+export const oiContentPartSuffix = (index: number, suffix: string): string => `${OI_MESSAGE_CONTENTS}.${index}.${suffix}`;
 
 /** `contents.{index}.{suffix}`, relative to a message prefix. */
 export const contentPartSuffix = (index: number, suffix: string): string => `${MESSAGE_CONTENTS}.${index}.${suffix}`;

@@ -1,2 +1,5 @@
 export { VLLMSpanProcessor } from './processor';
-export type { VLLMSpanProcessorOptions, TraceConfigOptions, SemconvFamily, ProcessorSpan, ProcessorReadableSpan, SpanProcessorLike } from './types';
+export { VLLMInstrumentation } from './instrumentation';
+export { httpRequestHook } from './capture/http-request-hook';
+export type { VLLMSpanProcessorOptions, TraceConfigOptions, SemconvFamily, ProcessorSpan, ProcessorReadableSpan, SpanProcessorLike,
+  VLLMInstrumentationOptions, VLLMInstrumentationConfig, VLLMInstrumentationConfigBase } from './types';

@@ -1,6 +1,8 @@
 import { diag, type Context, type SpanStatus } from '@opentelemetry/api';
 import type { CaptureRecord } from './capture/capture-record';
 import { UndiciCapture } from './capture/undici-capture';
+import type { ChannelCapture } from './capture/channel-capture';
+import { HttpCapture, type HttpCaptureListener } from './capture/http-capture';
 import { AttributePolicyWriter, truncate } from './attribute-policy';
 import { interpretExchange } from './interpret';
 import type { MappingContext } from './endpoints/endpoint-handler';
@@ -10,6 +12,7 @@ import { maskStatus } from './masking';
 import { CallMetricsRecorder } from './metrics';
 import { resolveOptions, type ResolvedOptions } from './options';
 import { OnceWarnings } from './once-warnings';
+import { DuplicateLlmSpanDetector, duplicateLlmSpanMessage } from './duplicate-llm-span';
 import { PrioritizedAttributes, spanLimitsOf } from './span-writer';
 import type { ProcessorReadableSpan, ProcessorSpan, SpanProcessorLike, VLLMSpanProcessorOptions } from './types';
 import { foldsAsItArrives, LiveStreamFold } from './stream-fold';
@@ -18,28 +21,34 @@ import { SchemaValidator } from './validation';
 const logger = diag.createComponentLogger({ namespace: '@traceai/vllm' });
 
 /**
- * Turns the HTTP client spans that `@opentelemetry/instrumentation-undici` makes for calls
- * to vLLM into LLM spans. Add it to the tracer provider next to the exporting processor;
+ * Turns the HTTP client spans that `@opentelemetry/instrumentation-undici` (fetch) and
+ * `@opentelemetry/instrumentation-http` (node:http) make for calls to vLLM into LLM spans. Add it to the tracer provider next to the exporting processor;
  * its position in the list, and whether it is built before or after the instrumentation,
  * do not matter.
  */
 export class VLLMSpanProcessor implements SpanProcessorLike {
+  /** fetch and undici clients, through `@opentelemetry/instrumentation-undici`. */
   private readonly capture: UndiciCapture;
+  /** The undici capture and the node:http one (openai v4, axios, node-fetch 2), with one listener. */
+  private readonly captures: readonly ChannelCapture[];
   private readonly mapping: MappingContext;
   /** Every attribute set goes through it: semconv family, gen_ai content opt-in, masking, value cap, write order. */
   private readonly attributeWriter: AttributePolicyWriter;
   private readonly policy: ResolvedOptions;
   private readonly callMetrics: CallMetricsRecorder;
   private readonly warnings = new OnceWarnings(logger);
+  /** Finds an LLM-client instrumentation's span around a vLLM call (two LLM spans per call). */
+  private readonly duplicates: DuplicateLlmSpanDetector;
 
   /** Throws on invalid options; listens to undici from here on. */
   constructor(options?: VLLMSpanProcessorOptions) {
     const resolved = resolveOptions(options);
     this.policy = resolved;
+    this.duplicates = new DuplicateLlmSpanDetector(resolved.pattern);
     this.mapping = { validator: new SchemaValidator(), options: resolved };
     this.attributeWriter = new AttributePolicyWriter(resolved);
     this.callMetrics = new CallMetricsRecorder(resolved.meterProvider);
-    this.capture = new UndiciCapture(resolved, {
+    const listener: HttpCaptureListener = {
       onResponseHead: record => {
         if (foldsAsItArrives(record)) record.liveResponse = new LiveStreamFold(ENDPOINT_HANDLERS[record.endpoint], this.mapping);
       },
@@ -62,14 +71,26 @@ export class VLLMSpanProcessor implements SpanProcessorLike {
           'no trace-context propagator is registered, so vLLM spans cannot be paired with their requests and stay HTTP spans: ' +
             'register one (provider.register() and NodeSDK do; or propagation.setGlobalPropagator(new W3CTraceContextPropagator()))',
         ),
-    });
-    this.capture.subscribe();
+      onRequestBodyUnseen: () =>
+        this.warnings.warn(
+          'http-request-body-unseen',
+          'on Node < 22, node:http clients (openai v4, axios, node-fetch) send their request body before it can be observed: ' +
+            'their vLLM spans carry the response only (no input messages, request model or parameters); give HttpInstrumentation ' +
+            "`requestHook: httpRequestHook` (from '@traceai/vllm'), or use Node >= 22",
+        ),
+    };
+    this.capture = new UndiciCapture(resolved, listener);
+    this.captures = [this.capture, new HttpCapture(resolved, listener)];
+    for (const capture of this.captures) capture.subscribe();
   }
 
-  /** Lets undici instrumentation spans to inference paths wait for their request. */
-  onStart(span: ProcessorSpan, _parentContext: Context): void {
+  /** Lets the HTTP instrumentations' spans to inference paths wait for their request. */
+  onStart(span: ProcessorSpan, parentContext: Context): void {
     try {
-      this.capture.offerSpan(span);
+      for (const capture of this.captures) capture.offerSpan(span);
+      // Said, not acted on: the span is still rewritten, as the one whose traceparent reaches vLLM.
+      const otherLlmScope = this.duplicates.check(span, parentContext);
+      if (otherLlmScope !== undefined) this.warnings.warn('duplicate-llm-span', duplicateLlmSpanMessage(otherLlmScope));
     } catch (error) {
       logger.debug('onStart failed:', error);
     }
@@ -77,22 +98,22 @@ export class VLLMSpanProcessor implements SpanProcessorLike {
 
   /** Rewrites a vLLM call's span while it can still be changed, if no earlier path did (sdk-trace-base >= 2.3). */
   onEnding(span: ProcessorSpan): void {
-    const record = this.capture.recordOf(span);
-    if (record === undefined) this.capture.forgetSpan(span);
+    const record = this.recordOf(span);
+    if (record === undefined) this.forgetSpan(span);
     else if (!record.finished) this.rewrite(record);
   }
 
   /** Releases a record whose span ended before any rewrite path could run. */
   onEnd(span: ProcessorReadableSpan): void {
-    const record = this.capture.recordOf(span);
-    if (record === undefined) return this.capture.forgetSpan(span as ProcessorSpan);
+    const record = this.recordOf(span);
+    if (record === undefined) return this.forgetSpan(span as ProcessorSpan);
     if (record.finished) return;
     this.warnings.warn(
       'too-late',
       'a vLLM span ended before it could be rewritten: this undici has no completion path to hook and this SDK has no ' +
         'SpanProcessor.onEnding; use @opentelemetry/sdk-trace-base >= 2.3 or construct VLLMSpanProcessor before UndiciInstrumentation is enabled',
     );
-    this.capture.finish(record);
+    this.finish(record);
   }
 
   /** Nothing is buffered here; resolves at once. */
@@ -100,15 +121,32 @@ export class VLLMSpanProcessor implements SpanProcessorLike {
     return Promise.resolve();
   }
 
-  /** Stops listening to undici. */
+  /** Stops listening to undici and node:http. */
   shutdown(): Promise<void> {
-    this.capture.unsubscribe();
+    for (const capture of this.captures) capture.unsubscribe();
     return Promise.resolve();
   }
 
   /** Records linked to a span that has not ended yet (for leak checks). */
   get liveCaptureCount(): number {
-    return this.capture.liveRecords;
+    return this.captures.reduce((sum, capture) => sum + capture.liveRecords, 0);
+  }
+
+  private recordOf(span: object): CaptureRecord | undefined {
+    for (const capture of this.captures) {
+      const record = capture.recordOf(span);
+      if (record !== undefined) return record;
+    }
+    return undefined;
+  }
+
+  private forgetSpan(span: ProcessorSpan): void {
+    for (const capture of this.captures) capture.forgetSpan(span);
+  }
+
+  /** Finished by the capture that made it, which counts its live records. */
+  private finish(record: CaptureRecord): void {
+    for (const capture of this.captures) if (capture.recordOf(record.span) === record) return capture.finish(record);
   }
 
   private recordMetrics(span: ProcessorSpan, rewrite: SpanRewrite): void {
@@ -146,7 +184,7 @@ export class VLLMSpanProcessor implements SpanProcessorLike {
     } catch (error) {
       logger.debug('rewrite failed, span left as HTTP:', error);
     } finally {
-      this.capture.finish(record);
+      this.finish(record);
     }
   }
 }

@@ -39,6 +39,13 @@ export function endpointForPath(path: string): EndpointKind | undefined {
   return undefined;
 }
 
+/** Returns the endpoint a full URL (`url.full`, query allowed) is for, if any. */
+export function endpointForUrl(url: string): EndpointKind | undefined {
+  const scheme = url.indexOf('://');
+  const slash = url.indexOf('/', scheme === -1 ? 0 : scheme + 3);
+  return slash === -1 ? undefined : endpointForPath(url.slice(slash));
+}
+
 // `/v1/`, `/v2/`, ...: the shape of an OpenAI-style API path, known to this package or not.
 const VERSIONED_API_SEGMENT = /\/v\d+\//;
 

@@ -69,8 +69,8 @@ export class PrioritizedAttributes {
     const slots = new SlotCounter(span, attributeCountLimit);
     // Below the answer, a slot stays free for the mark of left-out input messages: a reader must learn the input was cut.
     const spare = this.messages.size > 0 ? MARK_SLOTS : 0;
-    for (let priority = 0; priority < Priority.WHOLE_OUTPUT; priority++) slots.writeAll(this.buckets[priority]);
-    for (let priority = Priority.WHOLE_OUTPUT; priority < Priority.INPUT_MESSAGES; priority++) slots.writeEach(this.buckets[priority], spare);
+    for (let priority = 0; priority < Priority.REPEATED; priority++) slots.writeAll(this.buckets[priority]);
+    for (let priority = Priority.REPEATED; priority < Priority.INPUT_MESSAGES; priority++) slots.writeEach(this.buckets[priority], spare);
     this.writeMessagesNewestFirst(slots);
     for (let priority = Priority.INPUT_MESSAGES; priority < PRIORITY_COUNT; priority++) slots.writeAll(this.buckets[priority]);
   }

@@ -66,12 +66,13 @@ export function resolveTraceConfig(options: TraceConfigOptions | undefined, env:
 }
 
 /**
- * Whether the opt-in `gen_ai.input.messages|output.messages|system_instructions|tool.definitions`
- * are recorded: the option if set, else `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`, else off.
+ * Whether `gen_ai.input.messages|output.messages|system_instructions|tool.definitions` are recorded:
+ * the option if set, else on unless `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=false` (as
+ * traceAI does since 2026: Datadog, New Relic and SigNoz show a span's messages only from these keys).
  */
 export function resolveGenAiContent(option: boolean | undefined, env: Environment = process.env): boolean {
   if (option !== undefined && typeof option !== 'boolean') throw new TypeError(`genAiContent must be a boolean, got ${typeof option}`);
-  return option ?? readGenAiCaptureContent(env) === true;
+  return option ?? readGenAiCaptureContent(env) !== false;
 }
 
 function resolveBase64ImageMaxLength(option: number | undefined, env: Environment): number {

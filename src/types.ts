@@ -20,7 +20,12 @@ export interface VLLMSpanProcessorOptions {
   maxEmbeddingVectorLength?: number;
   /** Privacy switches; each absent one falls back to its `FI_*` environment variable (read at construction). */
   traceConfig?: TraceConfigOptions;
-  /** Which attribute family to write: traceAI `llm.*`, GenAI `gen_ai.*`, or both (default). `fi.span.kind` is always written. */
+  /**
+   * Which attribute families to write: `'both'` (default: traceAI `llm.*` and GenAI `gen_ai.*`), `'all'` (both,
+   * plus OpenInference's per-message `llm.*_messages.{n}.message.*` keys), `'traceai'`, `'gen_ai'`, or
+   * `'openinference'` (OpenInference's keys only: per-message form instead of the seed's flat one, no `gen_ai.*`).
+   * `fi.span.kind` and `openinference.span.kind` are always written.
+   */
   semconv?: SemconvFamily;
   /**
    * Also record the opt-in `gen_ai.input.messages`, `gen_ai.output.messages`, `gen_ai.system_instructions`
@@ -61,7 +66,7 @@ export interface TraceConfigOptions {
 }
 
 /** The attribute families of the `semconv` option. */
-export type SemconvFamily = 'both' | 'traceai' | 'gen_ai';
+export type SemconvFamily = 'both' | 'all' | 'traceai' | 'gen_ai' | 'openinference';
 
 /**
  * The span as a span processor sees it, written structurally so that SDK 1.x, 2.x and 3.x
@@ -96,4 +101,22 @@ export interface SpanProcessorLike {
   onEnd(span: ProcessorReadableSpan): void;
   forceFlush(): Promise<void>;
   shutdown(): Promise<void>;
+}
+
+/** The OpenTelemetry `InstrumentationConfig` part of `VLLMInstrumentation`'s options. */
+export interface VLLMInstrumentationConfigBase {
+  /** Start tracing at construction (default `true`, as every OpenTelemetry instrumentation); `false` waits for `enable()`. */
+  enabled?: boolean;
+}
+
+/** Options of `new VLLMInstrumentation(options)`: the processor's options, plus the instrumentation's own. */
+export interface VLLMInstrumentationOptions extends VLLMSpanProcessorOptions {
+  /** OpenTelemetry instrumentation config (`enabled`). */
+  instrumentationConfig?: VLLMInstrumentationConfigBase;
+}
+
+/** What `VLLMInstrumentation.getConfig()` returns and `setConfig()` takes: the options, with `enabled` at the top as OpenTelemetry expects. */
+export interface VLLMInstrumentationConfig extends VLLMInstrumentationOptions {
+  /** Whether the instrumentation was constructed enabled (read by `registerInstrumentations`). */
+  enabled?: boolean;
 }

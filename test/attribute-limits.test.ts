@@ -141,6 +141,20 @@ describe('attribute limits: the answer survives any conversation length', () => 
     }
   });
 
+  it('keeps gen_ai.input.messages valid JSON past maxValueLength: the oldest messages go whole, the newest stay', async () => {
+    const tracing = suite.trace({ processor: { maxValueLength: 2000 } });
+    suite.server.respondWith({ json: chatCompletion({ model: 'm', content: ANSWER }) });
+    const client = new OpenAI({ baseURL: suite.server.baseUrl, apiKey: 'k', maxRetries: 0 });
+    const messages = conversation(120);
+    await client.chat.completions.create({ model: 'm', messages });
+    const [span] = await tracing.waitForSpans(1);
+    const json = span.attributes['gen_ai.input.messages'] as string;
+    expect(json.length).to.be.at.most(2000);
+    const kept = JSON.parse(json) as Array<{ role: string; parts: Array<{ content?: string }> }>;
+    expect(kept.length).to.be.within(2, 119);
+    expect(kept[kept.length - 1].parts[0].content).to.equal('the latest question (119)');
+  });
+
   it('cuts an error status that echoes a long prompt to maxValueLength', async () => {
     const tracing = suite.trace({ processor: { maxValueLength: 200 } });
     suite.server.respondWith({ status: 400, json: { error: { message: `bad request: ${'z'.repeat(10_000)}`, type: 'BadRequestError', param: null, code: 400 } } });

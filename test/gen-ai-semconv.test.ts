@@ -176,8 +176,10 @@ describe('GenAI semantic conventions', () => {
       expect(JSON.parse(atEnd['gen_ai.tool.definitions'] as string)).to.deep.equal([{ type: 'function', name: 'lookup', parameters: { type: 'object' } }]);
     });
 
-    it('leaves the gen_ai content out by default, the traceAI messages in', async () => {
-      const { atEnd: withoutContent } = await streamedChat({});
+    it('writes the gen_ai content by default (issue 19: Datadog, New Relic, SigNoz read only it) and leaves it out with genAiContent: false, the traceAI messages in', async () => {
+      const { atEnd: withContent } = await streamedChat({});
+      expect(withContent).to.include.all.keys('gen_ai.input.messages', 'gen_ai.output.messages', 'gen_ai.tool.definitions');
+      const { atEnd: withoutContent } = await streamedChat({ genAiContent: false });
       expect(withoutContent).not.to.have.any.keys('gen_ai.input.messages', 'gen_ai.output.messages', 'gen_ai.tool.definitions');
       expect(withoutContent).to.have.property('llm.input_messages.0.content', 'Capital of France?');
     });

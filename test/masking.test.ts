@@ -262,8 +262,8 @@ describe('masking', () => {
       'vllm.stop_reason': [''],
     };
 
-    it('drops the opt-in gen_ai content unless genAiContent is on', () => {
-      expect(applyAttributePolicy(attributes, policy({}))).not.to.have.property('gen_ai.input.messages');
+    it('drops the gen_ai content when genAiContent is off', () => {
+      expect(applyAttributePolicy(attributes, policy({ genAiContent: false }))).not.to.have.property('gen_ai.input.messages');
       expect(applyAttributePolicy(attributes, policy({ genAiContent: true }))).to.have.property('gen_ai.input.messages', '[]');
     });
 

@@ -94,7 +94,8 @@ describe('the packed package, installed from its tarball into an empty project',
     const manifest = JSON.parse(fs.readFileSync(path.join(project, 'node_modules', '@traceai', 'vllm', 'package.json'), 'utf8'));
     expect(manifest.exports['.'].import.types).to.equal('./dist/esm/src/index.d.ts');
     expect(manifest.exports['.'].require.types).to.equal('./dist/cjs/src/index.d.ts');
-    expect(manifest.sideEffects).to.equal(false);
+    // Only the register entry runs code on import (it starts the SDK): bundlers may drop the rest when unused.
+    expect(manifest.sideEffects).to.deep.equal(['./dist/cjs/src/register.js', './dist/esm/src/register.js']);
     expect(manifest.engines.node).to.match(/^>=\d+\.\d+\.\d+$/);
     expect(manifest.peerDependencies).to.have.property('@opentelemetry/api');
   });

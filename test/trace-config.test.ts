@@ -63,8 +63,10 @@ describe('trace config resolution', () => {
     expect(resolveTraceConfig({ hideInputs: false }, { OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'false' }).hideInputs).to.equal(false);
   });
 
-  it('turns the gen_ai content on for OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true, the option first', () => {
-    expect(resolveGenAiContent(undefined, {})).to.equal(false);
+  it('turns the gen_ai content on unless OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=false, the option first', () => {
+    expect(resolveGenAiContent(undefined, {})).to.equal(true);
+    expect(resolveGenAiContent(undefined, { OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'FALSE' })).to.equal(false);
+    expect(resolveGenAiContent(true, { OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'false' })).to.equal(true);
     expect(resolveGenAiContent(undefined, { OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'True' })).to.equal(true);
     expect(resolveGenAiContent(undefined, { OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'SPAN_ONLY' })).to.equal(true);
     expect(resolveGenAiContent(false, { OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'true' })).to.equal(false);

@@ -4,6 +4,9 @@ import { findPropagatedSpanId } from './propagated-span-ids';
 import type { UndiciRequest } from './undici-request';
 
 const UNDICI_INSTRUMENTATION_SCOPE = '@opentelemetry/instrumentation-undici';
+/** `url.full` / `http.request.method` before the HTTP semantic conventions went stable (instrumentation-http < 0.200 by default). */
+const ATTR_HTTP_URL_OLD = 'http.url';
+const ATTR_HTTP_METHOD_OLD = 'http.method';
 
 /**
  * Claimed by the first processor that waits for a span, so that two processors on one provider
@@ -11,6 +14,11 @@ const UNDICI_INSTRUMENTATION_SCOPE = '@opentelemetry/instrumentation-undici';
  * package (its CommonJS and ESM builds, or two versions) see the same claim.
  */
 const CLAIM = Symbol.for('@traceai/vllm.claimed-span');
+
+/** Whether a VLLMSpanProcessor already took this span from `onStart` (so no other may wait for it). */
+export function isClaimedSpan(span: object): boolean {
+  return (span as Record<symbol, unknown>)[CLAIM] !== undefined;
+}
 
 /** Most spans waiting at once; past it the oldest is forgotten (a span that never ends must not grow memory). */
 const MAX_WAITING_SPANS = 10_000;
@@ -29,14 +37,17 @@ export type SpanOffer = 'waiting' | 'ignored' | 'claimed-by-another';
 export class SpanRequestLinker {
   private readonly waiting = new Map<string, ProcessorSpan>();
 
-  /** Whether a span from `onStart` might be a call to trace: an undici span to a URL `isTraced` accepts. */
-  constructor(private readonly isTraced: (method: string, url: string) => boolean) {}
+  /**
+   * Whether a span from `onStart` might be a call to trace: a span of the instrumentation named
+   * `scope` (undici's by default; `@opentelemetry/instrumentation-http` for node:http) to a URL `isTraced` accepts.
+   */
+  constructor(private readonly isTraced: (method: string, url: string) => boolean, private readonly scope = UNDICI_INSTRUMENTATION_SCOPE) {}
 
-  /** From `onStart`: any span; only the undici instrumentation's spans to traced URLs wait. */
+  /** From `onStart`: any span; only the scope's spans to traced URLs wait. */
   offerSpan(span: ProcessorSpan): SpanOffer {
-    if (scopeName(span) !== UNDICI_INSTRUMENTATION_SCOPE) return 'ignored';
-    const url = span.attributes[ATTR_URL_FULL];
-    const method = span.attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] ?? span.attributes[ATTR_HTTP_REQUEST_METHOD];
+    if (scopeName(span) !== this.scope) return 'ignored';
+    const url = span.attributes[ATTR_URL_FULL] ?? span.attributes[ATTR_HTTP_URL_OLD];
+    const method = span.attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] ?? span.attributes[ATTR_HTTP_REQUEST_METHOD] ?? span.attributes[ATTR_HTTP_METHOD_OLD];
     if (typeof url !== 'string' || !this.isTraced(typeof method === 'string' ? method : 'POST', url)) return 'ignored';
     const holder = span as unknown as Record<symbol, unknown>;
     if (holder[CLAIM] !== undefined && holder[CLAIM] !== this) return 'claimed-by-another';
@@ -47,7 +58,7 @@ export class SpanRequestLinker {
   }
 
   /** The waiting span whose id the request carries, taken out of the waiting set; undefined if none. */
-  takeSpanOf(request: UndiciRequest): ProcessorSpan | undefined {
+  takeSpanOf(request: Pick<UndiciRequest, 'headers'>): ProcessorSpan | undefined {
     if (this.waiting.size === 0) return undefined;
     let found: ProcessorSpan | undefined;
     findPropagatedSpanId(request.headers, spanId => {

@@ -14,10 +14,10 @@ export const completionHandler = defineHandler({
   getResponseAttributes: getCompletionResponseAttributes,
   requestRepair: { fillers: {} },
   // A whole `text_completion` body also matches the chunk schema and folds into itself.
-  createStreamMapper: ({ validator }) =>
+  createStreamMapper: ({ validator, options }) =>
     new AggregatingStreamMapper(validator, {
       eventSchema: 'completion-chunk',
       aggregator: new CompletionStreamAggregator(),
-      mapResult: getCompletionResponseAttributes,
+      mapResult: result => getCompletionResponseAttributes(result, undefined, options),
     }),
 });

@@ -4,7 +4,7 @@ import type { SchemaValidator } from '../validation';
 import type { SalvagedRequest } from './request-salvage';
 
 /** The processor options that mappers read. */
-export type MappingOptions = Pick<ResolvedOptions, 'maxEmbeddingVectorLength' | 'genAiContent'>;
+export type MappingOptions = Pick<ResolvedOptions, 'maxEmbeddingVectorLength' | 'genAiContent'> & Partial<Pick<ResolvedOptions, 'semconv'>>;
 
 /** What every handler may use: the compiled schemas and the processor's options. One per processor. */
 export interface MappingContext {

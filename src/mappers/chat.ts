@@ -4,7 +4,7 @@ import type { MappingOptions } from '../endpoints/endpoint-handler';
 import type { ChatCompletionRequest, ChatCompletionResponse } from '../wire/chat';
 import { addGenerationRequestAttributes, addGenerationResponseAttributes } from './generation';
 import { getGenAiInputMessagesAttributes, getGenAiOutputMessagesAttributes, getGenAiToolDefinitionsAttributes } from './gen-ai-content';
-import { addInputMessagesAttributes, addMessageAttributes } from './messages';
+import { addInputMessagesAttributes, addMessageAttributes, writesOpenInferenceMessages } from './messages';
 
 // Fields of a chat request that are content or identity, not invocation parameters.
 const CHAT_CONTENT_KEYS = ['messages', 'tools', 'model', 'functions'] as const;
@@ -13,7 +13,7 @@ const CHAT_CONTENT_KEYS = ['messages', 'tools', 'model', 'functions'] as const;
 export function getChatRequestAttributes(request: ChatCompletionRequest, options?: MappingOptions): Attributes {
   const attributes: Attributes = {};
   addGenerationRequestAttributes(attributes, request, CHAT_CONTENT_KEYS);
-  addInputMessagesAttributes(attributes, request.messages);
+  addInputMessagesAttributes(attributes, request.messages, writesOpenInferenceMessages(options));
   if (Array.isArray(request.tools) && request.tools.length > 0) attributes[A.LLM_TOOLS] = JSON.stringify(request.tools);
   if (options?.genAiContent) {
     Object.assign(attributes, getGenAiInputMessagesAttributes(request.messages), getGenAiToolDefinitionsAttributes(request.tools));
@@ -25,7 +25,8 @@ export function getChatRequestAttributes(request: ChatCompletionRequest, options
 export function getChatResponseAttributes(response: ChatCompletionResponse, _request?: unknown, options?: MappingOptions): Attributes {
   const attributes: Attributes = {};
   addGenerationResponseAttributes(attributes, response);
-  for (const choice of response.choices) addMessageAttributes(attributes, A.LLM_OUTPUT_MESSAGES, choice.index, choice.message);
+  const openInference = writesOpenInferenceMessages(options);
+  for (const choice of response.choices) addMessageAttributes(attributes, A.LLM_OUTPUT_MESSAGES, choice.index, choice.message, openInference);
   if (options?.genAiContent) Object.assign(attributes, getGenAiOutputMessagesAttributes(response.choices));
   return attributes;
 }

@@ -2,10 +2,15 @@ import type { Attributes } from '@opentelemetry/api';
 import * as A from '../attributes';
 import type { Usage } from '../wire/chat';
 
-/** Attributes every vLLM span carries. */
+/**
+ * Attributes every vLLM span carries. The kind is written twice: `fi.span.kind` (traceAI, Future AGI)
+ * and `openinference.span.kind` (Phoenix and Arize AX show a span without it as UNKNOWN; Langfuse
+ * reads it before `gen_ai.operation.name`), with the same value: LLM, EMBEDDING or RERANKER.
+ */
 export function getBaseAttributes(spanKind: string, operation: string): Attributes {
   return {
     [A.FI_SPAN_KIND]: spanKind,
+    [A.OPENINFERENCE_SPAN_KIND]: spanKind,
     [A.LLM_SYSTEM]: A.VLLM_PROVIDER,
     [A.LLM_PROVIDER]: A.VLLM_PROVIDER,
     [A.GEN_AI_PROVIDER_NAME]: A.VLLM_PROVIDER,
@@ -16,10 +21,14 @@ export function getBaseAttributes(spanKind: string, operation: string): Attribut
 // The mappers write into one object (`add*Attributes(attributes, ...)`) instead of spreading small
 // ones together: a request's or a response's attributes are built once, not copied at every level.
 
-/** `llm.model` and `gen_ai.request.model` from a request's `model`. */
+/**
+ * `llm.model` (the seed's key), `llm.model_name` (read by Future AGI's collector, Phoenix, Arize AX
+ * and Langfuse) and `gen_ai.request.model` from a request's `model`.
+ */
 export function addModelAttributes(attributes: Attributes, model: string | null | undefined): void {
   if (typeof model !== 'string') return;
   attributes[A.LLM_MODEL] = model;
+  attributes[A.LLM_MODEL_NAME] = model;
   attributes[A.GEN_AI_REQUEST_MODEL] = model;
 }
 
@@ -85,7 +94,11 @@ export function addResponseIdentityAttributes(attributes: Attributes, response: 
 export function responseIdentityAndUsageAttributes(response: { id?: string | null; model?: string | null; usage?: Usage | null }): Attributes {
   const attributes: Attributes = {};
   addResponseIdentityAttributes(attributes, response);
-  addUsageAttributes(attributes, response.usage);
+  const usage = response.usage;
+  // vLLM's rerank reports `total_tokens` alone; a pooling call generates nothing, so all of them were input
+  // (the GenAI conventions have no total, so without this a GenAI backend would show no tokens at all).
+  const allInput = usage != null && usage.prompt_tokens == null && usage.completion_tokens == null && typeof usage.total_tokens === 'number';
+  addUsageAttributes(attributes, allInput ? { ...usage, prompt_tokens: usage.total_tokens } : usage);
   return attributes;
 }
 

@@ -5,6 +5,7 @@ import type { Usage } from '../wire/chat';
 import type { EmbeddingRequest } from '../wire/embedding';
 import { addInvocationParametersAttributes, addModelAttributes, responseIdentityAndUsageAttributes } from './common';
 import { addConversationAttributes, isConversationInput, promptTexts } from './inputs';
+import { writesOpenInferenceMessages } from './messages';
 
 /** The request fields that embeddings and `/pooling` share. */
 export type EmbeddingLikeRequest = Pick<EmbeddingRequest, 'model' | 'input' | 'messages' | 'encoding_format' | 'embed_dtype' | 'dimensions'>;
@@ -33,15 +34,16 @@ const BYTES_PER_ELEMENT: Readonly<Record<string, number>> = { float32: 4, float1
  * `embedding.embeddings.{i}.embedding.text` per text input, the messages of a chat-style input,
  * parameters, encoding format, and the requested dimension count.
  */
-export function getEmbeddingRequestAttributes(request: EmbeddingLikeRequest): Attributes {
+export function getEmbeddingRequestAttributes(request: EmbeddingLikeRequest, options?: MappingOptions): Attributes {
   const attributes: Attributes = {};
   addModelAttributes(attributes, request.model);
   addInvocationParametersAttributes(attributes, request, EMBEDDING_CONTENT_KEYS);
   if (typeof request.model === 'string') attributes[A.EMBEDDING_MODEL_NAME] = request.model;
   const input = request.input;
-  if (isConversationInput(input)) addConversationAttributes(attributes, input);
+  const openInference = writesOpenInferenceMessages(options);
+  if (isConversationInput(input)) addConversationAttributes(attributes, input, openInference);
   else promptTexts(input).forEach((text, index) => (attributes[A.embeddingKey(index, A.EMBEDDING_TEXT)] = text));
-  addConversationAttributes(attributes, request.messages);
+  addConversationAttributes(attributes, request.messages, openInference);
   if (typeof request.encoding_format === 'string') attributes[A.GEN_AI_REQUEST_ENCODING_FORMATS] = [request.encoding_format];
   if (typeof request.dimensions === 'number') attributes[A.GEN_AI_EMBEDDINGS_DIMENSION_COUNT] = request.dimensions;
   return attributes;

@@ -37,6 +37,6 @@ function isMessageList(value: unknown): boolean {
  * `llm.input_messages.*` of a request sent as one conversation. A batch of conversations
  * has no place in the flat message list; `input.value` keeps it.
  */
-export function addConversationAttributes(attributes: Attributes, conversation: ConversationInput | null | undefined): void {
-  if (isMessageList(conversation)) addInputMessagesAttributes(attributes, conversation as ChatMessage[]);
+export function addConversationAttributes(attributes: Attributes, conversation: ConversationInput | null | undefined, openInference = false): void {
+  if (isMessageList(conversation)) addInputMessagesAttributes(attributes, conversation as ChatMessage[], openInference);
 }

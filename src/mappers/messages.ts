@@ -48,8 +48,21 @@ function messageKeys(list: string, index: number): MessageKeys {
   return (keys[index] ??= build());
 }
 
-/** `{list}.{index}.role|content|name|reasoning|refusal|tool_call_id|tool_calls.*|contents.*` of one message. */
-export function addMessageAttributes(attributes: Attributes, list: string, index: number, message: MappableMessage): void {
+/** Whether the mapping options ask for OpenInference's per-message form (`semconv: 'all' | 'openinference'`). */
+export function writesOpenInferenceMessages(options: { semconv?: string } | undefined): boolean {
+  return options?.semconv === 'all' || options?.semconv === 'openinference';
+}
+
+/**
+ * `{list}.{index}.role|content|name|reasoning|refusal|tool_call_id|tool_calls.*|contents.*` of one message
+ * (the seed's flat form), and with `openInference` also OpenInference's
+ * `{list}.{index}.message.role|content|name|tool_call_id|tool_calls.{m}.tool_call.*|contents.{m}.message_content.*`,
+ * which Phoenix and Arize AX build their message lists from (Arize-ai/openinference
+ * spec/semantic_conventions.md). Both share the `{list}.{index}.` prefix, so the attribute
+ * budget keeps or drops them together, message by message (src/span-writer.ts).
+ */
+export function addMessageAttributes(attributes: Attributes, list: string, index: number, message: MappableMessage, openInference = false): void {
+  if (openInference) addOpenInferenceMessageAttributes(attributes, `${list}.${index}`, message);
   const keys = messageKeys(list, index);
   const prefix = keys.prefix;
   if (typeof message.role === 'string') attributes[keys.role] = message.role;
@@ -70,8 +83,36 @@ export function addMessageAttributes(attributes: Attributes, list: string, index
 }
 
 /** `llm.input_messages.{n}.*` of a conversation, in order. */
-export function addInputMessagesAttributes(attributes: Attributes, messages: readonly MappableMessage[]): void {
-  for (let index = 0; index < messages.length; index++) addMessageAttributes(attributes, A.LLM_INPUT_MESSAGES, index, messages[index]);
+export function addInputMessagesAttributes(attributes: Attributes, messages: readonly MappableMessage[], openInference = false): void {
+  for (let index = 0; index < messages.length; index++) addMessageAttributes(attributes, A.LLM_INPUT_MESSAGES, index, messages[index], openInference);
+}
+
+/** OpenInference's form of one message under `prefix` (`llm.input_messages.{n}`). Reasoning has no key there. */
+function addOpenInferenceMessageAttributes(attributes: Attributes, prefix: string, message: MappableMessage): void {
+  if (typeof message.role === 'string') attributes[`${prefix}.${A.OI_MESSAGE_ROLE}`] = message.role;
+  if (typeof message.content === 'string') attributes[`${prefix}.${A.OI_MESSAGE_CONTENT}`] = message.content;
+  else if (Array.isArray(message.content)) {
+    message.content.forEach((entry, index) => {
+      const part: ContentPart = typeof entry === 'string' ? { type: 'text', text: entry } : entry;
+      const key = (suffix: string) => `${prefix}.${A.oiContentPartSuffix(index, suffix)}`;
+      const url = typeof part.image_url === 'string' ? part.image_url : part.image_url?.url;
+      if (typeof part.text === 'string') {
+        attributes[key(A.OI_CONTENT_TYPE)] = 'text';
+        attributes[key(A.OI_CONTENT_TEXT)] = part.text;
+      } else if (typeof url === 'string') {
+        attributes[key(A.OI_CONTENT_TYPE)] = 'image';
+        attributes[key(A.OI_CONTENT_IMAGE_URL)] = url;
+      } else if (typeof part.type === 'string') attributes[key(A.OI_CONTENT_TYPE)] = part.type;
+    });
+  }
+  if (typeof message.name === 'string') attributes[`${prefix}.${A.OI_MESSAGE_NAME}`] = message.name;
+  if (typeof message.tool_call_id === 'string') attributes[`${prefix}.${A.OI_MESSAGE_TOOL_CALL_ID}`] = message.tool_call_id;
+  message.tool_calls?.forEach((call, index) => {
+    const key = (suffix: string) => `${prefix}.${A.oiToolCallSuffix(index, suffix)}`;
+    if (typeof call.id === 'string') attributes[key(A.OI_TOOL_CALL_ID)] = call.id;
+    if (typeof call.function?.name === 'string') attributes[key(A.OI_TOOL_CALL_FUNCTION_NAME)] = call.function.name;
+    if (typeof call.function?.arguments === 'string') attributes[key(A.OI_TOOL_CALL_FUNCTION_ARGUMENTS)] = call.function.arguments;
+  });
 }
 
 function addContentPartAttributes(attributes: Attributes, prefix: string, parts: Array<ContentPart | string>): void {

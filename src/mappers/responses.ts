@@ -22,7 +22,7 @@ import {
 } from './gen-ai-content';
 import { addGenAiRequestAttributes } from './gen-ai-request';
 import { addGenerationResponseAttributes } from './generation';
-import { addInputMessagesAttributes, addMessageAttributes, type MappableMessage } from './messages';
+import { addInputMessagesAttributes, addMessageAttributes, writesOpenInferenceMessages, type MappableMessage } from './messages';
 import { addVllmRequestAttributes } from './vllm-request';
 
 const RESPONSES_CONTENT_KEYS = ['input', 'instructions', 'tools', 'model'] as const;
@@ -41,7 +41,7 @@ export function getResponsesRequestAttributes(request: ResponsesRequest, options
   addGenAiRequestAttributes(attributes, { stream: request.stream });
   addVllmRequestAttributes(attributes, request);
   addInvocationParametersAttributes(attributes, request, RESPONSES_CONTENT_KEYS);
-  addInputMessagesAttributes(attributes, inputMessages(request));
+  addInputMessagesAttributes(attributes, inputMessages(request), writesOpenInferenceMessages(options));
   if (Array.isArray(request.tools) && request.tools.length > 0) attributes[A.LLM_TOOLS] = JSON.stringify(request.tools);
   if (options?.genAiContent) {
     // The conventions keep `instructions` apart from the conversation, unlike llm.input_messages.
@@ -67,7 +67,7 @@ export function getResponsesResponseAttributes(response: ResponsesResponse, _req
   const choices = finishReason === undefined ? [] : [{ finish_reason: finishReason }];
   addGenerationResponseAttributes(attributes, { id: response.id, model: response.model, choices, usage: toUsage(response.usage) });
   const message = outputMessage(response.output);
-  if (message !== undefined) addMessageAttributes(attributes, A.LLM_OUTPUT_MESSAGES, 0, message);
+  if (message !== undefined) addMessageAttributes(attributes, A.LLM_OUTPUT_MESSAGES, 0, message, writesOpenInferenceMessages(options));
   if (message !== undefined && options?.genAiContent) {
     Object.assign(attributes, getGenAiOutputMessagesAttributes([{ index: 0, message, finish_reason: finishReason }]));
   }

@@ -7,13 +7,13 @@
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import * as fs from 'fs';
 import * as path from 'path';
-import { VLLMSpanProcessor } from '../../src/index';
+import { VLLMInstrumentation, VLLMSpanProcessor } from '../../src/index';
 import { VllmTestServer } from '../support/vllm-server';
 import { createClient, type ChatClient, type Load } from './clients';
 import { readJson } from './json';
 import { createPipeline, type Order, type Pipeline } from './otel';
-import type { CellSpec, ClientResult, RunMode, RunResult } from './results';
-import { SCENARIOS, checkRewrittenSpan, checkUnrewrittenSpan, expectedCapturePath, type ChatOutcome, type ExportedSpan, type Scenario } from './scenarios';
+import type { CellSpec, ClientResult, RunResult } from './results';
+import { SCENARIOS, checkRewrittenSpan, expectedCapturePath, type ChatOutcome, type ExportedSpan, type Scenario } from './scenarios';
 
 const NAMESPACE = '@traceai/vllm';
 const WATCHDOG_MS = 120_000;
@@ -51,11 +51,9 @@ class DiagCollector implements DiagLogger {
 export async function runCell(load: Load): Promise<void> {
   const [cellDir, order, resultFile] = process.argv.slice(2) as [string, Order, string];
   const spec = readJson<{ matrix: CellSpec }>(path.join(cellDir, 'package.json')).matrix;
-  const mode: RunMode = spec.onEnding || order === 'processor-first' ? 'rewritten' : 'warned';
   const result: RunResult = {
     cell: path.basename(cellDir),
     order,
-    mode,
     node: process.version,
     bundledUndici: process.versions.undici ?? 'unknown',
     warnings: [],
@@ -72,7 +70,7 @@ export async function runCell(load: Load): Promise<void> {
   const collector = new DiagCollector();
   diag.setLogger(collector, { logLevel: DiagLogLevel.DEBUG, suppressOverrideMessage: true });
   const server = await VllmTestServer.start();
-  const pipeline = await createPipeline(spec.provider, order, load, () => new VLLMSpanProcessor());
+  const pipeline = await createPipeline(spec.provider, order, load, () => new VLLMSpanProcessor(), () => new VLLMInstrumentation({ baseUrlPattern: '127.0.0.1' }));
   try {
     const versionOf = (name: string) => packageVersion(cellDir, name);
     // The npm undici last: loading it registers its Agent as the global dispatcher when none exists
@@ -80,7 +78,7 @@ export async function runCell(load: Load): Promise<void> {
     const clients = [...spec.clients].sort((a, b) => Number(a === 'undici') - Number(b === 'undici'));
     for (const name of clients) {
       const client = await createClient(name, { load, baseUrl: server.baseUrl, versionOf });
-      result.clients.push(await runClient(client, mode, pipeline, server, collector));
+      result.clients.push(await runClient(client, pipeline, server, collector));
     }
   } catch (error) {
     result.problems.push(`run failed: ${error instanceof Error ? error.stack : String(error)}`);
@@ -89,35 +87,34 @@ export async function runCell(load: Load): Promise<void> {
     await server.close();
   }
   result.warnings = collector.ours().filter(line => line.level === 'warn' || line.level === 'error').map(line => line.text);
-  result.problems.push(...checkWarnings(mode, result.warnings));
+  // Every SDK, either construction order: the spans are rewritten and nothing needs saying.
+  if (result.warnings.length > 0) result.problems.push(`unexpected diag warnings: ${result.warnings.join(' | ')}`);
   write();
 }
 
-async function runClient(client: ChatClient, mode: RunMode, pipeline: Pipeline, server: VllmTestServer, collector: DiagCollector): Promise<ClientResult> {
+async function runClient(client: ChatClient, pipeline: Pipeline, server: VllmTestServer, collector: DiagCollector): Promise<ClientResult> {
   const result: ClientResult = { name: client.name, version: client.version, undiciVersion: client.undiciVersion, capture: 'none', scenarios: [] };
   const paths = new Set<string>();
   const expectedPath = expectedCapturePath(client.undiciVersion);
   for (const scenario of SCENARIOS) {
     const firstLine = collector.lines.length;
-    const problems = await runScenario(client, scenario, mode, pipeline, server);
+    const problems = await runScenario(client, scenario, pipeline, server);
     const rewrites = collector.ours(firstLine).filter(line => line.text.startsWith('rewrote span'));
-    if (mode === 'rewritten') {
-      if (rewrites.length !== 1) problems.push(`expected one "rewrote span" debug line, got ${rewrites.length}`);
-      for (const line of rewrites) {
-        const seen = /request bytes: (\w+), response bytes: (\w+)/.exec(line.text);
-        for (const source of seen?.slice(1) ?? ['unreadable']) {
-          paths.add(source);
-          if (source !== expectedPath) problems.push(`capture path: expected ${expectedPath} for undici ${client.undiciVersion}, got ${line.text}`);
-        }
+    if (rewrites.length !== 1) problems.push(`expected one "rewrote span" debug line, got ${rewrites.length}`);
+    for (const line of rewrites) {
+      const seen = /request bytes: (\w+), response bytes: (\w+)/.exec(line.text);
+      for (const source of seen?.slice(1) ?? ['unreadable']) {
+        paths.add(source);
+        if (source !== expectedPath) problems.push(`capture path: expected ${expectedPath} for undici ${client.undiciVersion}, got ${line.text}`);
       }
-    } else if (rewrites.length !== 0) problems.push(`expected no rewrite, got: ${rewrites.map(line => line.text).join('; ')}`);
+    }
     result.scenarios.push({ id: scenario.id, problems });
   }
   if (paths.size > 0) result.capture = [...paths].sort().join('+');
   return result;
 }
 
-async function runScenario(client: ChatClient, scenario: Scenario, mode: RunMode, pipeline: Pipeline, server: VllmTestServer): Promise<string[]> {
+async function runScenario(client: ChatClient, scenario: Scenario, pipeline: Pipeline, server: VllmTestServer): Promise<string[]> {
   server.respondWith(scenario.response);
   const before = pipeline.spans().length;
   let outcome: ChatOutcome;
@@ -130,7 +127,7 @@ async function runScenario(client: ChatClient, scenario: Scenario, mode: RunMode
   const spans = await waitForSpans(pipeline, before + 1);
   if (spans.length !== before + 1) return [...problems, `expected 1 new span, got ${spans.length - before}: ${spans.slice(before).map(s => s.name).join(', ')}`];
   const span = spans[before];
-  return [...problems, ...(mode === 'rewritten' ? checkRewrittenSpan(scenario, span) : checkUnrewrittenSpan(span))];
+  return [...problems, ...checkRewrittenSpan(scenario, span)];
 }
 
 /** Waits until at least `count` spans ended; a span ends in undici's trailers, around the client's last read. */
@@ -140,12 +137,6 @@ async function waitForSpans(pipeline: Pipeline, count: number): Promise<Exported
   // A little longer, so that a second, unexpected span is caught too.
   await new Promise(resolve => setTimeout(resolve, 20));
   return pipeline.spans();
-}
-
-function checkWarnings(mode: RunMode, warnings: string[]): string[] {
-  if (mode === 'rewritten') return warnings.length === 0 ? [] : [`unexpected diag warnings: ${warnings.join(' | ')}`];
-  if (warnings.length !== 1) return [`expected exactly one diag.warn, got ${warnings.length}: ${warnings.join(' | ')}`];
-  return warnings[0].includes('construct VLLMSpanProcessor before') ? [] : [`the warning does not say what to change: ${warnings[0]}`];
 }
 
 function packageVersion(cellDir: string, name: string): string {

@@ -3,7 +3,7 @@
  * packages: UndiciInstrumentation → tracer provider → VLLMSpanProcessor + SimpleSpanProcessor with
  * an InMemorySpanExporter. The processor and the instrumentation are constructed in the order asked.
  */
-import { context, trace } from '@opentelemetry/api';
+import { context, propagation, trace } from '@opentelemetry/api';
 import type { SpanProcessorLike } from '../../src/index';
 import type { Load } from './clients';
 import type { ExportedSpan } from './scenarios';
@@ -15,8 +15,12 @@ import type { ExportedSpan } from './scenarios';
  */
 export type ProviderFlavor = 'sdk-trace-node' | 'sdk-trace-node-1' | 'sdk-trace-3';
 
-/** Which one subscribes to undici's channels first. */
-export type Order = 'processor-first' | 'instrumentation-first';
+/**
+ * Which one subscribes to undici's channels first; or `vllm-instrumentation`, the seed's Basic Setup:
+ * a provider with only the exporting processor, and `VLLMInstrumentation` given it by
+ * `setTracerProvider`, then `enable()` and `manuallyInstrument(openai)` (cells with `seedSetup`).
+ */
+export type Order = 'processor-first' | 'instrumentation-first' | 'vllm-instrumentation';
 
 /** A running pipeline. */
 export interface Pipeline {
@@ -47,18 +51,26 @@ interface Instrumentation {
   disable(): void;
 }
 
+/** What the seed's Basic Setup calls on `VLLMInstrumentation`. */
+export interface SeedInstrumentation extends Instrumentation {
+  enable(): void;
+  manuallyInstrument(module: unknown): void;
+}
+
 /** Builds the pipeline of `flavor`, constructing processor and instrumentation in `order`. */
 export async function createPipeline(
   flavor: ProviderFlavor,
   order: Order,
   load: Load,
   createProcessor: () => SpanProcessorLike & { shutdown(): Promise<void> },
+  createVllmInstrumentation: () => SeedInstrumentation,
 ): Promise<Pipeline> {
   const { UndiciInstrumentation } = (await load('@opentelemetry/instrumentation-undici')) as {
     UndiciInstrumentation: new () => Instrumentation;
   };
   const exportModule = (await load(flavor === 'sdk-trace-3' ? '@opentelemetry/sdk-trace' : '@opentelemetry/sdk-trace-base')) as SpanExportModule;
   const providerFactory = await providerFactoryFor(flavor, load);
+  if (order === 'vllm-instrumentation') return seedSetup(exportModule, providerFactory, flavor, load, createVllmInstrumentation);
 
   // Constructing the instrumentation enables it, i.e. subscribes to undici's channels.
   const processorFirst = order === 'processor-first' ? createProcessor() : undefined;
@@ -75,6 +87,29 @@ export async function createPipeline(
       instrumentation.disable();
       await provider.shutdown();
       await processor.shutdown();
+    },
+  };
+}
+
+/** The seed README's Basic Setup, on this SDK: no VLLMSpanProcessor on the provider, nothing else installed. */
+async function seedSetup(
+  exportModule: SpanExportModule,
+  providerFactory: ProviderFactory,
+  flavor: ProviderFlavor,
+  load: Load,
+  createVllmInstrumentation: () => SeedInstrumentation,
+): Promise<Pipeline> {
+  const exporter = new exportModule.InMemorySpanExporter();
+  const provider = providerFactory([new exportModule.SimpleSpanProcessor(flavor === 'sdk-trace-3' ? { exporter } : exporter)]);
+  const instrumentation = createVllmInstrumentation();
+  instrumentation.setTracerProvider(provider);
+  instrumentation.enable();
+  instrumentation.manuallyInstrument(await load('openai'));
+  return {
+    spans: () => exporter.getFinishedSpans(),
+    async shutdown() {
+      instrumentation.disable();
+      await provider.shutdown();
     },
   };
 }
@@ -105,9 +140,13 @@ async function providerFactoryFor(flavor: ProviderFlavor, load: Load): Promise<P
       const { AsyncLocalStorageContextManager } = (await load('@opentelemetry/context-async-hooks')) as {
         AsyncLocalStorageContextManager: new () => { enable(): Parameters<typeof context.setGlobalContextManager>[0] };
       };
+      const { W3CTraceContextPropagator } = (await load('@opentelemetry/core')) as {
+        W3CTraceContextPropagator: new () => Parameters<typeof propagation.setGlobalPropagator>[0];
+      };
       return spanProcessors => {
-        // sdk-trace 3 has no register(): the context manager and the global provider are set by hand.
+        // sdk-trace 3 has no register(): the context manager, the propagator and the global provider are set by hand.
         context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+        propagation.setGlobalPropagator(new W3CTraceContextPropagator());
         const provider = new TracerProvider({ spanProcessors });
         trace.setGlobalTracerProvider(provider);
         return provider;

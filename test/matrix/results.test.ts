@@ -31,7 +31,8 @@ describe('compatibility matrix record (test/matrix/results.json)', () => {
       for (const name of Object.keys(dependencies)) {
         expect(cell.packages[name], `${cell.name} ${name}`).to.equal(lock.packages[`node_modules/${name}`].version);
       }
-      expect(cell.runs.map(run => run.order), cell.name).to.have.members(['processor-first', 'instrumentation-first']);
+      const orders = ['processor-first', 'instrumentation-first', ...(cell.spec.seedSetup ? ['vllm-instrumentation'] : [])];
+      expect(cell.runs.map(run => run.order), cell.name).to.have.members(orders);
       expect(cell.passed, `${cell.name} failed in the last matrix run`).to.equal(true);
     }
     expect(results.passed).to.equal(true);
@@ -55,7 +56,13 @@ describe('compatibility matrix record (test/matrix/results.json)', () => {
     expect(sdkLines.some(sdk => /^2\.[0-2]\./.test(sdk.node ?? '') && !sdk.onEnding)).to.equal(true);
     expect(sdkLines.some(sdk => /^2\.([3-9]|\d\d)\./.test(sdk.node ?? '') && sdk.onEnding)).to.equal(true);
     expect(sdkLines.some(sdk => sdk.three?.startsWith('3.') && sdk.api?.startsWith('1.10.'))).to.equal(true);
-    expect(new Set(runs.map(run => run.mode))).to.have.members(['rewritten', 'warned']);
+    expect(new Set(runs.map(run => run.order))).to.include.members(['processor-first', 'instrumentation-first']);
+  });
+
+  it("runs the seed's Basic Setup (VLLMInstrumentation) on SDK 1.30 (addSpanProcessor) and on sdk-trace 3", () => {
+    const seedCells = results.cells.filter(cell => cell.runs.some(run => run.order === 'vllm-instrumentation'));
+    expect(seedCells.some(cell => cell.packages['@opentelemetry/sdk-trace-node']?.startsWith('1.30.'))).to.equal(true);
+    expect(seedCells.some(cell => cell.packages['@opentelemetry/sdk-trace']?.startsWith('3.'))).to.equal(true);
   });
 
   it('covers every client line, both module formats, and both capture paths', () => {

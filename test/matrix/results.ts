@@ -17,13 +17,14 @@ export interface CellSpec {
   /** Whether the cell's SDK calls SpanProcessor.onEnding (sdk-trace-base >= 2.3, sdk-trace 3). */
   onEnding: boolean;
   clients: ClientName[];
+  /** Also run the seed's Basic Setup with `VLLMInstrumentation` (order `vllm-instrumentation`). */
+  seedSetup?: boolean;
 }
 
 /**
  * What a run must show: `rewritten` spans, or, on an SDK without onEnding with the processor
  * constructed after the instrumentation, spans left as HTTP and exactly one diag.warn.
  */
-export type RunMode = 'rewritten' | 'warned';
 
 /** One scenario with one client. */
 export interface ScenarioResult {
@@ -45,7 +46,6 @@ export interface ClientResult {
 export interface RunResult {
   cell: string;
   order: Order;
-  mode: RunMode;
   node: string;
   bundledUndici: string;
   /** Warnings the processor logged through diag in the whole run. */

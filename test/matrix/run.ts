@@ -5,7 +5,8 @@
  * test/matrix/results.json, from which the README's compatibility table is made (table.ts).
  *
  *   npm run test:matrix                  every cell
- *   npm run test:matrix -- --only a,b    some cells (their entries in results.json are replaced)
+ *   npm run test:matrix -- --only a,b    some cells (their entries in results.json are replaced);
+ *                                        `readme` selects the README's install lines and quick starts
  *   npm run test:matrix -- --reinstall   npm ci even where the lockfile did not change
  *   npm run test:matrix -- --table       also print the README table
  *   npm run test:matrix -- --check       also fail when a cell's record differs from the committed
@@ -21,6 +22,7 @@ import { inParallel, installFromLock, installTarball, nodeBinary, runtimeDir } f
 import { readJson } from './json';
 import type { Order } from './otel';
 import { packTarball } from './pack';
+import { README_CHECK, runReadmeQuickStarts } from './readme-quick-start';
 import { mergeResults, RESULTS_FILE, staleCells } from './record';
 import { runPassed, type CellResult, type RunResult } from './results';
 import { compatibilityTable } from './table';
@@ -28,6 +30,8 @@ import { typecheckWiring } from './typecheck';
 
 const ROOT = path.join(__dirname, '..', '..');
 const ORDERS: Order[] = ['processor-first', 'instrumentation-first'];
+/** The seed's Basic Setup, run in the cells whose spec asks for it. */
+const SEED_SETUP: Order = 'vllm-instrumentation';
 const RUN_TIMEOUT_MS = 180_000;
 /** Installs and type checks at once: installs wait on network and disk more than on the 2 cores. */
 const CONCURRENCY = 2;
@@ -114,7 +118,7 @@ function runOrder(cell: Cell, node: string, bundle: string, order: Order): Promi
         return;
       }
       resolve({
-        cell: cell.name, order, mode: 'rewritten', node: 'unknown', bundledUndici: 'unknown', warnings: [], clients: [],
+        cell: cell.name, order, node: 'unknown', bundledUndici: 'unknown', warnings: [], clients: [],
         problems: [`exited with ${code} before writing a result: ${output.trim()}`],
       });
     });
@@ -123,7 +127,7 @@ function runOrder(cell: Cell, node: string, bundle: string, order: Order): Promi
 
 function report(run: RunResult): void {
   const clients = run.clients.map(client => `${client.name} ${client.version} [${client.capture}]`).join(', ');
-  log(`${runPassed(run) ? 'ok  ' : 'FAIL'} ${run.cell} ${run.order} (${run.node}, ${run.mode}): ${clients}`);
+  log(`${runPassed(run) ? 'ok  ' : 'FAIL'} ${run.cell} ${run.order} (${run.node}): ${clients}`);
   for (const problem of run.problems) log(`       ${problem}`);
   for (const client of run.clients) {
     for (const scenario of client.scenarios) for (const problem of scenario.problems) log(`       ${client.name} ${scenario.id}: ${problem}`);
@@ -133,7 +137,9 @@ function report(run: RunResult): void {
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const started = Date.now();
-  const cells = listCells(options.only);
+  // `readme` names the README's install and quick start checks (readme-quick-start.ts), not a cell.
+  const cells = listCells(options.only?.filter(name => name !== README_CHECK));
+  const withReadme = options.only === undefined || options.only.includes(README_CHECK);
   const tally = new Tally();
 
   let phase = Date.now();
@@ -141,6 +147,11 @@ async function main(): Promise<void> {
   log(`packed ${path.basename(tarball)} (${seconds(phase)})`);
   phase = Date.now();
   const prepared = await install(cells, tarball, options.reinstall);
+  if (withReadme) {
+    const readmePhase = Date.now();
+    for (const result of await runReadmeQuickStarts(tarball, log)) tally.add(result.problems.length === 0);
+    log(`ran the README's install lines and quick starts (${seconds(readmePhase)})`);
+  }
   fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
   log(`installed ${cells.length} cells (${seconds(phase)})`);
   phase = Date.now();
@@ -152,7 +163,7 @@ async function main(): Promise<void> {
   for (const cell of cells) {
     const { node, bundle } = prepared.get(cell)!;
     const runs: RunResult[] = [];
-    for (const order of ORDERS) {
+    for (const order of cell.spec.seedSetup ? [...ORDERS, SEED_SETUP] : ORDERS) {
       const run = await runOrder(cell, node, bundle, order);
       report(run);
       tally.add(runPassed(run));
@@ -161,7 +172,7 @@ async function main(): Promise<void> {
     const types = typeProblems.get(cell) ?? [];
     results.push({ name: cell.name, spec: cell.spec, packages: installedPackages(cell), typeProblems: types, runs, passed: types.length === 0 && runs.every(runPassed) });
   }
-  log(`ran ${cells.length * ORDERS.length} cell runs (${seconds(phase)}); whole matrix ${seconds(started)}`);
+  log(`ran ${results.reduce((runs, cell) => runs + cell.runs.length, 0)} cell runs (${seconds(phase)}); whole matrix ${seconds(started)}`);
 
   const manifest = readJson<{ name: string; version: string }>(path.join(ROOT, 'package.json'));
   const stale = options.check ? staleCells(results) : [];

@@ -40,16 +40,16 @@ function clientLabel(client: ClientResult, cell: CellResult): string {
   }
 }
 
-/** Clients with the capture path they took, from the run where the spans were rewritten. */
+/** Clients with the capture path they took, from the cell's first run. */
 function clientsColumn(cell: CellResult): string {
-  const run = cell.runs.find(candidate => candidate.mode === 'rewritten') ?? cell.runs[0];
+  const run = cell.runs[0];
   return (run?.clients ?? []).map(client => `${clientLabel(client, cell)} (${client.capture})`).join(', ');
 }
 
 function orderColumn(run: RunResult | undefined): string {
   if (run === undefined) return 'not run';
   if (!runPassed(run)) return '❌ failed';
-  return run.mode === 'rewritten' ? '✅ LLM spans' : '⚠️ HTTP spans + one diag.warn';
+  return '✅ LLM spans';
 }
 
 /** The markdown table, one row per cell. */
@@ -59,12 +59,13 @@ export function compatibilityTable(results: MatrixResults): string {
     const second = cell.runs.find(run => run.order === 'instrumentation-first');
     const node = `${first?.node ?? second?.node ?? '?'} (undici ${first?.bundledUndici ?? '?'})`;
     const types = cell.typeProblems.length === 0 ? '✅' : '❌';
-    return `| ${node} | ${otelColumn(cell)} | ${cell.spec.module.toUpperCase()} | ${clientsColumn(cell)} | ${orderColumn(first)} | ${orderColumn(second)} | ${types} |`;
+    const seed = cell.spec.seedSetup ? orderColumn(cell.runs.find(run => run.order === 'vllm-instrumentation')) : '–';
+    return `| ${node} | ${otelColumn(cell)} | ${cell.spec.module.toUpperCase()} | ${clientsColumn(cell)} | ${orderColumn(first)} | ${orderColumn(second)} | ${seed} | ${types} |`;
   });
   return [
     TABLE_START,
-    '| Node (bundled undici) | OpenTelemetry | Module | Clients (body capture path) | Processor constructed first | Processor constructed after the instrumentation | Types |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| Node (bundled undici) | OpenTelemetry | Module | Clients (body capture path) | Processor constructed first | Processor constructed after the instrumentation | `VLLMInstrumentation` (the seed\'s Basic Setup) | Types |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     TABLE_END,
   ].join('\n');
