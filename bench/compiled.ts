@@ -21,7 +21,7 @@ export function buildCompiled(): void {
   );
 }
 
-/** Loads a compiled module by its path under the root, e.g. `compiled<typeof import('../src/interpret')>('src/interpret')`. */
+/** Loads a compiled module by its path under the root, e.g. `compiled<typeof import('../src/interpret/interpret')>('src/interpret')`. */
 export function compiled<Module>(modulePath: string): Module {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(path.join(COMPILED_DIR, modulePath)) as Module;

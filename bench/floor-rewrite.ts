@@ -11,7 +11,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { internalsOf } from './processor-internals';
 import type { VLLMSpanProcessor } from '../src';
 import type { CaptureRecord } from '../src/capture/capture-record';
-import type { LiveStreamFold } from '../src/stream-fold';
+import type { LiveStreamFold } from '../src/interpret/stream-fold';
 
 /** A stream's chunks not folded yet (LiveStreamFold's private state; under 64 KiB here, so all of them). */
 interface HeldChunks {

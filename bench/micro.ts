@@ -14,13 +14,14 @@
  * Bodies are the exact bytes of the benchmark server, in the chunks fetch received them in.
  * The package is loaded compiled (bench/compiled.ts), like an application would load it.
  */
-import { SpanKind, type Tracer } from '@opentelemetry/api';
+import { propagation, SpanKind, type Tracer } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import * as diagnosticsChannel from 'node:diagnostics_channel';
 import { performance } from 'node:perf_hooks';
 import type { CaptureRecord } from '../src/capture/capture-record';
 import type { MappingContext } from '../src/endpoints/endpoint-handler';
-import type { Exchange } from '../src/internal-types';
+import type { Exchange } from '../src/interpret/exchange';
 import type { VLLMSpanProcessor } from '../src/processor';
 import type { ProcessorSpan } from '../src/types';
 import { VllmTestServer } from '../test/support/vllm-server';
@@ -31,25 +32,27 @@ import { chatRequestBody, workloadById, type WorkloadId } from './workloads';
 
 /** The package modules the micro-benchmarks call. */
 interface Package {
-  body: typeof import('../src/body');
+  body: typeof import('../src/interpret/body');
   capture: typeof import('../src/capture/capture-record');
-  interpret: typeof import('../src/interpret');
+  interpret: typeof import('../src/interpret/interpret');
   options: typeof import('../src/options');
   processor: typeof import('../src/processor');
-  sse: typeof import('../src/sse');
-  validation: typeof import('../src/validation');
+  sse: typeof import('../src/interpret/sse');
+  validation: typeof import('../src/interpret/validation');
 }
 
 /** Loads the compiled package (build it first: `buildCompiled()`). */
 export function loadPackage(): Package {
+  // The replayed calls carry a W3C traceparent, as with a registered propagator; the processor checks for one.
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   return {
-    body: compiled('src/body'),
+    body: compiled('src/interpret/body'),
     capture: compiled('src/capture/capture-record'),
-    interpret: compiled('src/interpret'),
+    interpret: compiled('src/interpret/interpret'),
     options: compiled('src/options'),
     processor: compiled('src/processor'),
-    sse: compiled('src/sse'),
-    validation: compiled('src/validation'),
+    sse: compiled('src/interpret/sse'),
+    validation: compiled('src/interpret/validation'),
   };
 }
 
@@ -146,6 +149,7 @@ const NO_OP = (): undefined => undefined;
 export const UNDICI_SCOPE = '@opentelemetry/instrumentation-undici';
 const CHANNELS = {
   create: diagnosticsChannel.channel('undici:request:create'),
+  sendHeaders: diagnosticsChannel.channel('undici:client:sendHeaders'),
   headers: diagnosticsChannel.channel('undici:request:headers'),
   trailers: diagnosticsChannel.channel('undici:request:trailers'),
 };
@@ -162,20 +166,33 @@ export interface SyntheticCall {
 
 /**
  * Replays one call as undici 6 (Node 20/22) and its instrumentation drive a span processor:
- * `create` (the instrumentation starts the span inside it), request body through `onBodySent`,
- * response head, every body chunk through `onData`, `trailers`, then the span ends.
+ * `create` (the instrumentation starts the span inside it and injects its `traceparent` into the
+ * request), `sendHeaders`, request body through `onBodySent`, response head, every body chunk
+ * through `onData`, `onComplete` (which publishes `trailers`), then the span ends.
  */
 export function replayCall(tracer: Tracer, call: SyntheticCall): () => unknown {
   const response = { statusCode: 200, headers: [Buffer.from('content-type'), Buffer.from(call.contentType)] };
   const url = call.origin + call.path;
   const options = { kind: SpanKind.CLIENT, attributes: { 'http.request.method': call.method, 'url.full': url } };
   return () => {
-    const request = { origin: call.origin, path: call.path, method: call.method, onData: NO_OP as (chunk: Buffer) => unknown, onBodySent: NO_OP as (chunk: Buffer) => unknown };
+    const request = {
+      origin: call.origin,
+      path: call.path,
+      method: call.method,
+      headers: [] as string[],
+      onData: NO_OP as (chunk: Buffer) => unknown,
+      onBodySent: NO_OP as (chunk: Buffer) => unknown,
+      onComplete: NO_OP as (trailers: unknown[]) => unknown,
+    };
     CHANNELS.create.publish({ request });
     const span = tracer.startSpan(call.method, options);
+    const { traceId, spanId } = span.spanContext();
+    request.headers.push('traceparent', `00-${traceId}-${spanId}-01`);
+    CHANNELS.sendHeaders.publish({ request, headers: '', socket: undefined });
     if (call.requestBody !== undefined) request.onBodySent(call.requestBody);
     CHANNELS.headers.publish({ request, response });
     for (const chunk of call.chunks) request.onData(chunk);
+    request.onComplete([]);
     CHANNELS.trailers.publish({ request, trailers: [] });
     span.end();
     return span;

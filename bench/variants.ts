@@ -152,7 +152,7 @@ function undiciInstrumentation(provider: TracerProvider, modules: SdkModules): v
 
 function withProcessor(options: import('../src').VLLMSpanProcessorOptions): ActiveVariant {
   const { VLLMSpanProcessor } = compiled<typeof import('../src')>('src/index');
-  // Constructed before the instrumentation; either order gives the same spans (test/setups.test.ts).
+  // Constructed before the instrumentation; either order gives the same spans (test/capture/setups.test.ts).
   const processor = new VLLMSpanProcessor(options);
   const root = loadSdk(rootRequire);
   const { provider, spans } = buildPipeline(root, [processor as unknown as SdkSpanProcessor]);

@@ -1,9 +1,9 @@
 import { trace, type MeterProvider, type TracerProvider } from '@opentelemetry/api';
 import { requestUrl, type UndiciRequest } from './capture/undici-request';
-import { loadOptionalPeer } from './optional-peer';
+import { loadOptionalPeer } from './setup/optional-peer';
 import { resolveOptions } from './options';
 import { VLLMSpanProcessor } from './processor';
-import { ProcessorTracerProvider } from './processor-tracer-provider';
+import { ProcessorTracerProvider } from './setup/processor-tracer-provider';
 import { endpointForPath, UrlPattern } from './routing';
 import type { VLLMInstrumentationConfig, VLLMInstrumentationOptions, VLLMSpanProcessorOptions } from './types';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';

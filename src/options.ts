@@ -1,6 +1,6 @@
 import type { MeterProvider } from '@opentelemetry/api';
-import { resolveAttributePolicy, type AttributePolicy } from './attribute-policy';
-import { resolveMeterProvider } from './metrics';
+import { resolveAttributePolicy, type AttributePolicy } from './privacy/attribute-policy';
+import { resolveMeterProvider } from './rewrite/metrics';
 import { UrlPattern } from './routing';
 import type { VLLMSpanProcessorOptions } from './types';
 

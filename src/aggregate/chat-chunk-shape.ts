@@ -1,4 +1,4 @@
-import { hasFinishFields, hasTextFields, headedChoices, isPlainObject, isUsageOrNull } from '../shape-checks';
+import { hasFinishFields, hasTextFields, headedChoices, isPlainObject, isUsageOrNull } from '../interpret/shape-checks';
 import type { ChatCompletionChunk } from '../wire/chat';
 
 /**

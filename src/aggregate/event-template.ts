@@ -1,4 +1,4 @@
-import { parseJson } from '../body';
+import { parseJson } from '../interpret/body';
 
 /**
  * The text of one stream event around its one varying JSON string. The token chunks of a

@@ -1,5 +1,5 @@
 import { performance } from 'perf_hooks';
-import type { Exchange, LiveResponse, TransportError } from '../internal-types';
+import type { Exchange, LiveResponse, TransportError } from '../interpret/exchange';
 import type { EndpointKind } from '../routing';
 import type { ProcessorSpan } from '../types';
 import { BodyBuffer } from './body-buffer';

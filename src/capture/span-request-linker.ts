@@ -1,4 +1,4 @@
-import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_REQUEST_METHOD_ORIGINAL, ATTR_URL_FULL } from '../semconv-http';
+import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_REQUEST_METHOD_ORIGINAL, ATTR_URL_FULL } from './semconv-http';
 import type { ProcessorSpan } from '../types';
 import { findPropagatedSpanId } from './propagated-span-ids';
 import type { UndiciRequest } from './undici-request';

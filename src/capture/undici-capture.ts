@@ -73,6 +73,12 @@ export class UndiciCapture extends ChannelCapture {
     return this.startRecord(request, span, (state as AwaitingLink).awaiting);
   }
 
+  /** `resolve` for the per-chunk wraps: a linked request's record is read straight from its slot. */
+  private linkedRecord(request: UndiciRequest): CaptureRecord | undefined {
+    const state = (request as unknown as SlotHolder<AwaitingLink>)[this.slot];
+    return state instanceof CaptureRecord ? state : this.resolve(request);
+  }
+
   private wrapRequest(request: UndiciRequest): void {
     const capture = this;
     const methods = request as unknown as Record<string, unknown>;
@@ -82,7 +88,7 @@ export class UndiciCapture extends ChannelCapture {
         // The original runs first and unguarded: its return value is back-pressure, its throw is undici's.
         const result = onData.call(this, chunk);
         try {
-          const record = capture.resolve(request);
+          const record = capture.linkedRecord(request);
           if (record !== undefined && !record.responseViaChannel && !record.finished) record.addResponseChunk(chunk);
         } catch (error) {
           capture.listener.onInternalError('onData', error);
@@ -95,7 +101,7 @@ export class UndiciCapture extends ChannelCapture {
       request.onBodySent = function wrappedOnBodySent(this: UndiciRequest, chunk: Buffer | string) {
         const result = onBodySent.call(this, chunk);
         try {
-          const record = capture.resolve(request);
+          const record = capture.linkedRecord(request);
           if (record !== undefined && !record.requestViaChannel && !record.finished) record.requestBody.append(chunk);
         } catch (error) {
           capture.listener.onInternalError('onBodySent', error);

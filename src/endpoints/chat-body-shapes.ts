@@ -12,7 +12,7 @@ import {
   MAX_ITEMS,
   MAX_MODEL_LENGTH,
   MAX_NAME_LENGTH,
-} from '../shape-checks';
+} from '../interpret/shape-checks';
 import type { ChatCompletionRequest, ChatCompletionResponse } from '../wire/chat';
 
 /**

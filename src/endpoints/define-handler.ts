@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import { getBaseAttributes } from '../mappers/common';
-import type { SchemaId, SchemaValidator, WireTypeById } from '../validation';
+import type { SchemaId, SchemaValidator, WireTypeById } from '../interpret/validation';
 import type { EndpointHandler, MappingContext, MappingOptions, RequestMapping, StreamMapper } from './endpoint-handler';
 import { salvageRequest, type RequestRepair } from './request-salvage';
 
@@ -10,7 +10,7 @@ export interface HandlerSpec<RequestId extends SchemaId, ResponseId extends Sche
   operation: string;
   requestSchema: RequestId;
   responseSchema: ResponseId;
-  /** Optional fast checks that accept a subset of what the schemas accept (src/shape-checks.ts); what they accept skips Ajv. */
+  /** Optional fast checks that accept a subset of what the schemas accept (src/interpret/shape-checks.ts); what they accept skips Ajv. */
   isCommonRequest?(body: unknown): body is WireTypeById[RequestId];
   isCommonResponse?(body: unknown): body is WireTypeById[ResponseId];
   getRequestAttributes(request: WireTypeById[RequestId], options: MappingOptions): Attributes;

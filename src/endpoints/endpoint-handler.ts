@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { ResolvedOptions } from '../options';
-import type { SchemaValidator } from '../validation';
+import type { SchemaValidator } from '../interpret/validation';
 import type { SalvagedRequest } from './request-salvage';
 
 /** The processor options that mappers read. */

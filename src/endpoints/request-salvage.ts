@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { SchemaId, SchemaValidator } from '../validation';
+import type { SchemaId, SchemaValidator } from '../interpret/validation';
 import type { RequestMapping } from './endpoint-handler';
 
 /**

@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import * as A from '../attributes';
-import type { SchemaId, SchemaValidator, WireTypeById } from '../validation';
+import type { SchemaId, SchemaValidator, WireTypeById } from '../interpret/validation';
 import type { StreamMapper, StreamMapping } from './endpoint-handler';
 
 /** Folds the validated events of one stream into the body a non-stream call would have returned. */

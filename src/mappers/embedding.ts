@@ -74,7 +74,7 @@ export function getEmbeddingResponseAttributes(
 /**
  * The one place that decides whether a vector is recorded at all. TraceConfig's
  * `hideEmbeddingVectors` then redacts recorded ones with the other privacy switches
- * (src/attribute-classes.ts), so that every hidden value reads the same.
+ * (src/privacy/attribute-classes.ts), so that every hidden value reads the same.
  */
 function isVectorRecorded(vector: readonly number[], options: MappingOptions): boolean {
   return vector.length > 0 && vector.length <= options.maxEmbeddingVectorLength;

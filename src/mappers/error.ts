@@ -1,4 +1,4 @@
-import type { SchemaValidator } from '../validation';
+import type { SchemaValidator } from '../interpret/validation';
 import type { ValidationDetail } from '../wire/error';
 
 /** An error vLLM reported, reduced to what the span records. */

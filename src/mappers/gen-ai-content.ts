@@ -1,14 +1,14 @@
 import type { Attributes } from '@opentelemetry/api';
 import * as A from '../attributes';
 import type { ContentPart, ToolCall } from '../wire/chat';
-import { parseJson } from '../body';
+import { parseJson } from '../interpret/body';
 import type { MappableMessage } from './messages';
 
 /**
  * The opt-in GenAI content attributes, as JSON strings in the shapes of the conventions'
  * schemas (semantic-conventions-genai model/gen-ai/gen-ai-input-messages.json,
  * gen-ai-output-messages.json, gen-ai-system-instructions.json, gen-ai-tool-definitions.json).
- * Only called when `genAiContent` is on; masking redacts inside them (src/masking.ts).
+ * Only called when `genAiContent` is on; masking redacts inside them (src/privacy/masking.ts).
  */
 
 /** One part of a GenAI message. */

@@ -59,7 +59,7 @@ export function writesOpenInferenceMessages(options: { semconv?: string } | unde
  * `{list}.{index}.message.role|content|name|tool_call_id|tool_calls.{m}.tool_call.*|contents.{m}.message_content.*`,
  * which Phoenix and Arize AX build their message lists from (Arize-ai/openinference
  * spec/semantic_conventions.md). Both share the `{list}.{index}.` prefix, so the attribute
- * budget keeps or drops them together, message by message (src/span-writer.ts).
+ * budget keeps or drops them together, message by message (src/rewrite/span-writer.ts).
  */
 export function addMessageAttributes(attributes: Attributes, list: string, index: number, message: MappableMessage, openInference = false): void {
   if (openInference) addOpenInferenceMessageAttributes(attributes, `${list}.${index}`, message);

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import * as zlib from 'zlib';
-import { bodyText } from '../../src/body';
-import { decodeContent } from '../../src/capture/decode';
+import { bodyText } from '../../src/interpret/body';
+import { decodeContent } from '../../src/interpret/decode';
 import { chatRequest } from './chat-stream-arbitrary';
 import { captureExchange, expectValidAttributes, interpret, runs } from './fuzz-support';
 

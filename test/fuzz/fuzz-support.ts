@@ -7,13 +7,13 @@ import type { Attributes } from '@opentelemetry/api';
 import { expect } from 'chai';
 import { CaptureRecord } from '../../src/capture/capture-record';
 import { ENDPOINT_HANDLERS } from '../../src/endpoints/registry';
-import type { Exchange, SpanRewrite } from '../../src/internal-types';
-import { interpretExchange } from '../../src/interpret';
+import type { Exchange, SpanRewrite } from '../../src/interpret/exchange';
+import { interpretExchange } from '../../src/interpret/interpret';
 import { resolveOptions } from '../../src/options';
 import type { EndpointKind } from '../../src/routing';
 import type { ProcessorSpan } from '../../src/types';
-import { foldsAsItArrives, LiveStreamFold } from '../../src/stream-fold';
-import { SchemaValidator } from '../../src/validation';
+import { foldsAsItArrives, LiveStreamFold } from '../../src/interpret/stream-fold';
+import { SchemaValidator } from '../../src/interpret/validation';
 
 const context = { validator: new SchemaValidator(), options: resolveOptions({}) };
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import type { Exchange } from '../../src/internal-types';
+import type { Exchange } from '../../src/interpret/exchange';
 import type { EndpointKind } from '../../src/routing';
 import { VllmTestServer, type ReceivedRequest } from '../support/vllm-server';
 import { captureExchange, comparable, expectValidAttributes, interpret, runs } from './fuzz-support';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { runs } from './fuzz-support';
 import fc from 'fast-check';
-import { forEachSseEvent, parseSse, SseFramer } from '../../src/sse';
+import { forEachSseEvent, parseSse, SseFramer } from '../../src/interpret/sse';
 
 type SseEvent = { data: string; event?: string };
 

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Exchange } from '../../src/internal-types';
+import type { Exchange } from '../../src/interpret/exchange';
 
 /** Folder of the golden exchanges: `<scenario>/{exchange.json, request.json, response.json|response.sse, expected.json}`. */
 export const EXCHANGES = path.join(__dirname, '..', 'fixtures', 'exchanges');

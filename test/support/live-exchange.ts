@@ -1,7 +1,7 @@
-import { LiveStreamFold, foldsAsItArrives } from '../../src/stream-fold';
+import { LiveStreamFold, foldsAsItArrives } from '../../src/interpret/stream-fold';
 import { ENDPOINT_HANDLERS } from '../../src/endpoints/registry';
 import type { MappingContext } from '../../src/endpoints/endpoint-handler';
-import type { Exchange } from '../../src/internal-types';
+import type { Exchange } from '../../src/interpret/exchange';
 
 /**
  * The exchange as the processor sees it when it folds an SSE response while it arrives: the

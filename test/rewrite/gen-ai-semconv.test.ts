@@ -1,0 +1,205 @@
+import { expect } from 'chai';
+import * as fs from 'fs';
+import OpenAI from 'openai';
+import * as path from 'path';
+import type { Attributes } from '@opentelemetry/api';
+import type { VLLMSpanProcessorOptions } from '../../src';
+import * as A from '../../src/attributes';
+import { interpretExchange } from '../../src/interpret/interpret';
+import { getGenAiInputMessagesAttributes, getGenAiOutputMessagesAttributes, getGenAiSystemInstructionsAttributes, getGenAiToolDefinitionsAttributes } from '../../src/mappers/gen-ai-content';
+import { resolveOptions } from '../../src/options';
+import { SchemaValidator } from '../../src/interpret/validation';
+import { EXCHANGES, goldenScenarios, loadExchange, loadMeta } from '../support/golden';
+import { useTracedServer } from '../support/traced-server';
+import { chatStreamEvents } from '../support/vllm-wire';
+import { TEST_DIR } from '../support/paths';
+
+/** The fixture's key lists by span: `[inference]`, `[embeddings]`. */
+function specAttributes(): Record<string, Set<string>> {
+  const lists: Record<string, Set<string>> = {};
+  let section = '';
+  for (const line of fs.readFileSync(path.join(TEST_DIR, 'fixtures', 'semconv', 'gen-ai-span-attributes.txt'), 'utf8').split('\n')) {
+    const text = line.trim();
+    if (text === '' || text.startsWith('#')) continue;
+    const header = /^\[(.+)\]$/.exec(text);
+    if (header !== null) lists[(section = header[1])] = new Set();
+    else lists[section].add(text);
+  }
+  return lists;
+}
+
+const SPEC = specAttributes();
+const REGISTRY = new Set([...SPEC.inference, ...SPEC.embeddings]);
+// Written on embeddings spans though the embeddings span does not list them: vLLM returns an id,
+// and its usage has `completion_tokens: 0` (mapped by the shared usage mapper).
+const EMBEDDINGS_EXTRAS = ['gen_ai.response.id', 'gen_ai.usage.output_tokens'];
+const SPAN_OF_OPERATION: Record<string, Set<string>> = {
+  chat: SPEC.inference,
+  text_completion: SPEC.inference,
+  embeddings: new Set([...SPEC.embeddings, ...EMBEDDINGS_EXTRAS]),
+};
+
+const genAiKeys = (attributes: Attributes): string[] => Object.keys(attributes).filter(key => key.startsWith('gen_ai.'));
+
+describe('GenAI semantic conventions', () => {
+  describe('emitted keys against the spec (test/fixtures/semconv/gen-ai-span-attributes.txt)', () => {
+    const validator = new SchemaValidator();
+    for (const scenario of goldenScenarios()) {
+      it(scenario, () => {
+        const folder = path.join(EXCHANGES, scenario);
+        const options = resolveOptions({ ...loadMeta(folder).options, genAiContent: true });
+        const attributes = interpretExchange(loadExchange(folder), { validator, options }, () => undefined)?.attributes ?? {};
+        const operation = String(attributes['gen_ai.operation.name']);
+        // Operations the conventions have no span for (rerank, score, classify) may use any key they define.
+        const allowed = SPAN_OF_OPERATION[operation] ?? REGISTRY;
+        expect(genAiKeys(attributes).filter(key => !allowed.has(key)), `${operation} keys not in the spec`).to.deep.equal([]);
+        expect(attributes).to.include.keys('gen_ai.operation.name', 'gen_ai.provider.name');
+      });
+    }
+
+    it('lists the same keys in the fixture as src/attributes.ts spells them', () => {
+      const written = Object.entries(A as Record<string, unknown>).filter(([name, value]) => name.startsWith('GEN_AI_') && typeof value === 'string' && value !== 'gen_ai.' && name !== 'GEN_AI_TOKEN_TYPE');
+      expect(written.map(([, key]) => key).filter(key => !REGISTRY.has(key as string))).to.deep.equal([]);
+    });
+  });
+
+  describe('structured content in the conventions JSON shape', () => {
+    it('maps a conversation with system, multimodal user, tool call and tool result to gen_ai.input.messages', () => {
+      const messages = JSON.parse(
+        getGenAiInputMessagesAttributes([
+          { role: 'system', content: 'Be brief.' },
+          {
+            role: 'user',
+            name: 'alice',
+            content: [
+              { type: 'text', text: 'What is this?' },
+              { type: 'image_url', image_url: { url: 'https://img.example/a.png' } },
+              { type: 'image_url', image_url: 'data:image/jpeg;base64,QUJD' },
+              { type: 'input_audio', input_audio: { data: 'UklG', format: 'wav' } },
+              'and this?',
+            ],
+          },
+          { role: 'assistant', content: null, reasoning_content: 'Look first.', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup', arguments: '{"q":"cat"}' } }] },
+          { role: 'tool', tool_call_id: 'c1', content: [{ type: 'text', text: 'a cat' }] },
+        ])['gen_ai.input.messages'] as string,
+      );
+      expect(messages).to.deep.equal([
+        { role: 'system', parts: [{ type: 'text', content: 'Be brief.' }] },
+        {
+          role: 'user',
+          name: 'alice',
+          parts: [
+            { type: 'text', content: 'What is this?' },
+            { type: 'uri', modality: 'image', uri: 'https://img.example/a.png' },
+            { type: 'blob', modality: 'image', mime_type: 'image/jpeg', content: 'QUJD' },
+            { type: 'blob', modality: 'audio', mime_type: 'audio/wav', content: 'UklG' },
+            { type: 'text', content: 'and this?' },
+          ],
+        },
+        {
+          role: 'assistant',
+          parts: [
+            { type: 'reasoning', content: 'Look first.' },
+            { type: 'tool_call', id: 'c1', name: 'lookup', arguments: { q: 'cat' } },
+          ],
+        },
+        { role: 'tool', parts: [{ type: 'tool_call_response', id: 'c1', response: 'a cat' }] },
+      ]);
+    });
+
+    it('maps choices to gen_ai.output.messages in index order with the conventions finish reasons', () => {
+      const output = JSON.parse(
+        getGenAiOutputMessagesAttributes([
+          { index: 1, message: { role: 'assistant', content: 'second' }, finish_reason: 'length' },
+          { index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'c', function: { name: 'f', arguments: 'not json' } }] }, finish_reason: 'tool_calls' },
+        ])['gen_ai.output.messages'] as string,
+      );
+      expect(output).to.deep.equal([
+        { role: 'assistant', parts: [{ type: 'tool_call', id: 'c', name: 'f', arguments: 'not json' }], finish_reason: 'tool_call' },
+        { role: 'assistant', parts: [{ type: 'text', content: 'second' }], finish_reason: 'length' },
+      ]);
+    });
+
+    it('maps tool definitions of both API styles and system instructions', () => {
+      const tools = getGenAiToolDefinitionsAttributes([
+        { type: 'function', function: { name: 'lookup', description: 'Find', parameters: { type: 'object' } } },
+        { type: 'function', name: 'flat', parameters: { type: 'object' } },
+      ]);
+      expect(JSON.parse(tools['gen_ai.tool.definitions'] as string)).to.deep.equal([
+        { type: 'function', name: 'lookup', description: 'Find', parameters: { type: 'object' } },
+        { type: 'function', name: 'flat', parameters: { type: 'object' } },
+      ]);
+      expect(getGenAiToolDefinitionsAttributes([])).to.deep.equal({});
+      expect(JSON.parse(getGenAiSystemInstructionsAttributes('Answer in French.')['gen_ai.system_instructions'] as string)).to.deep.equal([
+        { type: 'text', content: 'Answer in French.' },
+      ]);
+      expect(getGenAiSystemInstructionsAttributes(null)).to.deep.equal({});
+    });
+  });
+
+  describe('the semconv option on real spans', () => {
+    const suite = useTracedServer();
+
+    /** One streamed chat with a tool; returns the attributes at span start and at export. */
+    async function streamedChat(options: VLLMSpanProcessorOptions): Promise<{ atStart: Attributes; atEnd: Attributes }> {
+      const atStart: Attributes[] = [];
+      const tracing = suite.trace({
+        processor: options,
+        // Runs right after the span started: every LLM attribute is written when the call completes, none before.
+        instrumentation: { requestHook: span => atStart.push({ ...(span as unknown as { attributes: Attributes }).attributes }) },
+      });
+      suite.server.respondWith({ events: chatStreamEvents({ model: 'm', reasoning: ['hm'], content: ['Paris'], includeUsage: true, promptTokens: 9 }), delayMs: 1 });
+      const client = new OpenAI({ baseURL: suite.server.baseUrl, apiKey: 'k', maxRetries: 0 });
+      const stream = await client.chat.completions.create({
+        model: 'm',
+        messages: [{ role: 'user', content: 'Capital of France?' }],
+        tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object' } } }],
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      for await (const _chunk of stream);
+      const [span] = await tracing.waitForSpans(1);
+      return { atStart: atStart[0], atEnd: span.attributes };
+    }
+
+    const TRACEAI = /^(llm|input|output|embedding|reranker)\./;
+
+    it("'both' (default) writes both families, with the gen_ai content only when opted in", async () => {
+      const { atStart, atEnd } = await streamedChat({ genAiContent: true });
+      expect(atStart).not.to.have.any.keys('fi.span.kind', 'llm.system', 'gen_ai.operation.name');
+      expect(atEnd).to.include({ 'fi.span.kind': 'LLM', 'llm.system': 'vllm', 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'vllm' });
+      expect(atEnd).to.include({ 'llm.model': 'm', 'gen_ai.request.model': 'm', 'gen_ai.request.stream': true, 'gen_ai.usage.input_tokens': 9 });
+      expect(atEnd['gen_ai.response.time_to_first_chunk']).to.be.a('number');
+      expect(JSON.parse(atEnd['gen_ai.input.messages'] as string)).to.deep.equal([{ role: 'user', parts: [{ type: 'text', content: 'Capital of France?' }] }]);
+      expect(JSON.parse(atEnd['gen_ai.output.messages'] as string)).to.deep.equal([
+        { role: 'assistant', parts: [{ type: 'reasoning', content: 'hm' }, { type: 'text', content: 'Paris' }], finish_reason: 'stop' },
+      ]);
+      expect(JSON.parse(atEnd['gen_ai.tool.definitions'] as string)).to.deep.equal([{ type: 'function', name: 'lookup', parameters: { type: 'object' } }]);
+    });
+
+    it('writes the gen_ai content by default (issue 19: Datadog, New Relic, SigNoz read only it) and leaves it out with genAiContent: false, the traceAI messages in', async () => {
+      const { atEnd: withContent } = await streamedChat({});
+      expect(withContent).to.include.all.keys('gen_ai.input.messages', 'gen_ai.output.messages', 'gen_ai.tool.definitions');
+      const { atEnd: withoutContent } = await streamedChat({ genAiContent: false });
+      expect(withoutContent).not.to.have.any.keys('gen_ai.input.messages', 'gen_ai.output.messages', 'gen_ai.tool.definitions');
+      expect(withoutContent).to.have.property('llm.input_messages.0.content', 'Capital of France?');
+    });
+
+    it("'traceai' writes no gen_ai.* key; fi.span.kind stays", async () => {
+      const { atStart, atEnd } = await streamedChat({ semconv: 'traceai', genAiContent: true });
+      expect(genAiKeys(atEnd)).to.deep.equal([]);
+      expect(atEnd['fi.span.kind']).to.equal('LLM');
+      expect(atStart).not.to.have.property('fi.span.kind');
+      expect(atEnd).to.include({ 'llm.model': 'm', 'llm.token_count.prompt': 9, 'llm.output_messages.0.content': 'Paris' });
+    });
+
+    it("'gen_ai' writes no llm.*, input.*, output.* key; fi.span.kind and server.* stay", async () => {
+      const { atStart, atEnd } = await streamedChat({ semconv: 'gen_ai', genAiContent: true });
+      expect(Object.keys(atEnd).filter(key => TRACEAI.test(key))).to.deep.equal([]);
+      expect(atEnd['fi.span.kind']).to.equal('LLM');
+      expect(atStart).not.to.have.property('fi.span.kind');
+      expect(atEnd).to.include({ 'gen_ai.request.model': 'm', 'gen_ai.usage.input_tokens': 9, 'server.address': '127.0.0.1' });
+      expect(atEnd['gen_ai.output.messages']).to.be.a('string');
+    });
+  });
+});
