@@ -13,10 +13,10 @@ propagation.setGlobalPropagator(new W3CTraceContextPropagator());
 /** Which subscribes to undici's channels first; both orders must give the same spans. */
 export type SubscriptionOrder = 'processor-first' | 'instrumentation-first';
 
-/** Options of a tracing setup. */
-export interface TracingOptions {
+/** Options of a tracing setup; `Config` is its HTTP instrumentation's config. */
+export interface TracingSetupOptions<Config> {
   processor?: VLLMSpanProcessorOptions;
-  instrumentation?: UndiciInstrumentationConfig;
+  instrumentation?: Config;
   order?: SubscriptionOrder;
   /** The provider's sampler (default: always on). */
   sampler?: Sampler;
@@ -30,18 +30,27 @@ export interface TracingOptions {
   moreProcessors?: SpanProcessor[];
 }
 
-/** A real OTel SDK pipeline: UndiciInstrumentation → provider → VLLMSpanProcessor + in-memory exporter. */
-export class Tracing {
+/** Options of an undici tracing setup. */
+export type TracingOptions = TracingSetupOptions<UndiciInstrumentationConfig>;
+
+/** What the setup needs of an HTTP instrumentation. */
+interface HttpInstrumentationLike {
+  setTracerProvider(provider: NodeTracerProvider): void;
+  disable(): void;
+}
+
+/** A real OTel SDK pipeline: an HTTP instrumentation → provider → VLLMSpanProcessor + in-memory exporter. */
+export class TracingSetup<Instrumentation extends HttpInstrumentationLike, Config> {
   readonly exporter = new InMemorySpanExporter();
   readonly processor: VLLMSpanProcessor;
   readonly provider: NodeTracerProvider;
-  readonly instrumentation: UndiciInstrumentation;
+  readonly instrumentation: Instrumentation;
 
-  constructor(options: TracingOptions = {}) {
+  constructor(options: TracingSetupOptions<Config>, makeInstrumentation: (config: Config | undefined) => Instrumentation) {
     const order = options.order ?? 'processor-first';
     let processor: VLLMSpanProcessor | undefined;
     if (order === 'processor-first') processor = new VLLMSpanProcessor(options.processor);
-    this.instrumentation = new UndiciInstrumentation(options.instrumentation);
+    this.instrumentation = makeInstrumentation(options.instrumentation);
     processor ??= new VLLMSpanProcessor(options.processor);
     this.processor = processor;
     const vllm = options.withoutOnEnding ? withoutOnEnding(processor) : processor;
@@ -82,11 +91,18 @@ export class Tracing {
     return this.spans();
   }
 
-  /** Unsubscribes everything so the next test starts clean. */
+  /** Disables the instrumentation and shuts everything down so the next test starts clean. */
   async stop(): Promise<void> {
     this.instrumentation.disable();
     await this.provider.shutdown();
     await this.processor.shutdown();
+  }
+}
+
+/** The undici setup: UndiciInstrumentation → provider → VLLMSpanProcessor + in-memory exporter. */
+export class Tracing extends TracingSetup<UndiciInstrumentation, UndiciInstrumentationConfig> {
+  constructor(options: TracingOptions = {}) {
+    super(options, config => new UndiciInstrumentation(config));
   }
 }
 
