@@ -22,11 +22,12 @@ export const PROPAGATED_SPAN_ID_HEADERS: readonly string[] = [TRACEPARENT, B3, X
 /** Their lengths, to skip the other headers without lower-casing them. */
 const NAME_LENGTHS = new Set(PROPAGATED_SPAN_ID_HEADERS.map(name => name.length));
 
-/** Headers as undici's Request holds them: a flat `[name, value, ...]` array (undici 7, and 6 as bundled by Node 20/22) or `name: value\r\n` lines (undici 5, 6.0). */
-export type RequestHeaders = unknown;
-
-/** Calls `visit` with every span id found in the headers, stopping when it returns true. */
-export function findPropagatedSpanId(headers: RequestHeaders, visit: (spanId: string) => boolean): boolean {
+/**
+ * Calls `visit` with every span id found in the headers, stopping when it returns true. Headers as
+ * undici's Request holds them (a flat `[name, value, ...]` array in undici 7 and the 6.x Node
+ * bundles, `name: value\r\n` lines in undici 5 and 6.0) or as an object (node:http `getHeaders()`).
+ */
+export function findPropagatedSpanId(headers: unknown, visit: (spanId: string) => boolean): boolean {
   if (Array.isArray(headers)) {
     for (let i = 0; i + 1 < headers.length; i += 2) {
       if (visitHeader(String(headers[i]), headers[i + 1], visit)) return true;

@@ -69,11 +69,6 @@ export class SpanRequestLinker {
     return found;
   }
 
-  /** Whether any span is waiting (a request with no trace context then means no propagator). */
-  get hasWaitingSpans(): boolean {
-    return this.waiting.size > 0;
-  }
-
   /** A span ended: it no longer waits. */
   forget(span: ProcessorSpan): void {
     if (this.waiting.size > 0) this.waiting.delete(span.spanContext().spanId);
