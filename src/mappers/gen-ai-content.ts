@@ -2,7 +2,6 @@ import type { Attributes } from '@opentelemetry/api';
 import * as A from '../attributes';
 import type { ContentPart, ToolCall } from '../wire/chat';
 import { parseJson } from '../interpret/body';
-import { stringifyJson } from './json-text';
 import type { MappableMessage } from './messages';
 
 /**
@@ -39,7 +38,7 @@ export interface GenAiMessage {
 
 /** `gen_ai.input.messages` of a chat conversation, in the order sent. */
 export function getGenAiInputMessagesAttributes(messages: readonly MappableMessage[]): Attributes {
-  return { [A.GEN_AI_INPUT_MESSAGES]: stringifyJson(messages.map(toInputMessage)) };
+  return { [A.GEN_AI_INPUT_MESSAGES]: JSON.stringify(messages.map(toInputMessage)) };
 }
 
 /** `gen_ai.output.messages`: one message per choice, in choice order. */
@@ -51,7 +50,7 @@ export function getGenAiOutputMessagesAttributes(
     if (typeof choice.finish_reason === 'string' && choice.finish_reason !== '') message.finish_reason = toFinishReason(choice.finish_reason);
     return message;
   });
-  return { [A.GEN_AI_OUTPUT_MESSAGES]: stringifyJson(messages) };
+  return { [A.GEN_AI_OUTPUT_MESSAGES]: JSON.stringify(messages) };
 }
 
 /**
@@ -62,7 +61,7 @@ export function getGenAiOutputMessagesAttributes(
 export function getGenAiSystemInstructionsAttributes(instructions: string | ReadonlyArray<ContentPart | string> | null | undefined): Attributes {
   if (instructions == null || instructions.length === 0) return {};
   const parts = typeof instructions === 'string' ? [textPart(instructions)] : instructions.map(toContentPart);
-  return { [A.GEN_AI_SYSTEM_INSTRUCTIONS]: stringifyJson(parts) };
+  return { [A.GEN_AI_SYSTEM_INSTRUCTIONS]: JSON.stringify(parts) };
 }
 
 /** A tool as chat (`{type, function:{name, ...}}`) or the Responses API (`{type, name, ...}`) sends it. */
@@ -84,7 +83,7 @@ export function getGenAiToolDefinitionsAttributes(tools: readonly ToolDefinition
     if (source.parameters !== undefined) definition.parameters = source.parameters;
     return definition;
   });
-  return { [A.GEN_AI_TOOL_DEFINITIONS]: stringifyJson(definitions) };
+  return { [A.GEN_AI_TOOL_DEFINITIONS]: JSON.stringify(definitions) };
 }
 
 function toInputMessage(message: MappableMessage): GenAiMessage {
