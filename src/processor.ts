@@ -6,7 +6,7 @@ import { HttpCapture, type HttpCaptureListener } from './capture/http-capture';
 import { AttributePolicyWriter, truncate } from './privacy/attribute-policy';
 import { interpretExchange } from './interpret/interpret';
 import type { MappingContext } from './endpoints/endpoint-handler';
-import type { SpanRewrite } from './interpret/exchange';
+import type { Exchange, SpanRewrite } from './interpret/exchange';
 import { ENDPOINT_HANDLERS } from './endpoints/registry';
 import { maskStatus } from './privacy/masking';
 import { CallMetricsRecorder } from './rewrite/metrics';
@@ -50,7 +50,7 @@ export class VLLMSpanProcessor implements SpanProcessorLike {
     this.callMetrics = new CallMetricsRecorder(resolved.meterProvider);
     const listener: HttpCaptureListener = {
       onResponseHead: record => {
-        if (foldsAsItArrives(record)) record.liveResponse = new LiveStreamFold(ENDPOINT_HANDLERS[record.endpoint], this.mapping);
+        if (foldsAsItArrives(record)) record.liveResponse = new LiveStreamFold(ENDPOINT_HANDLERS[record.endpoint], this.mapping, undefined, this.callMetrics.enabled);
       },
       onCompleted: record => {
         // From the request's own completion path, before the instrumentation ends the span; on an
@@ -149,10 +149,11 @@ export class VLLMSpanProcessor implements SpanProcessorLike {
     for (const capture of this.captures) if (capture.recordOf(record.span) === record) return capture.finish(record);
   }
 
-  private recordMetrics(span: ProcessorSpan, rewrite: SpanRewrite): void {
+  private recordMetrics(span: ProcessorSpan, rewrite: SpanRewrite, exchange: Exchange): void {
     if (!this.callMetrics.enabled) return;
     try {
-      this.callMetrics.record({ attributes: rewrite.attributes, spanAttributes: span.attributes, startTime: span.startTime });
+      const chunkIntervals = exchange.liveResponse?.chunkIntervals?.();
+      this.callMetrics.record({ attributes: rewrite.attributes, spanAttributes: span.attributes, startTime: span.startTime, chunkIntervals });
     } catch (error) {
       logger.debug('metrics not recorded:', error);
     }
@@ -179,7 +180,7 @@ export class VLLMSpanProcessor implements SpanProcessorLike {
         // Masked against the request's own texts, which an error message may quote; then capped.
         span.setStatus(capStatus(maskStatus(rewrite.status, this.policy.traceConfig, exchange.requestBody), maxLength));
       }
-      this.recordMetrics(span, rewrite);
+      this.recordMetrics(span, rewrite, exchange);
       logger.debug(`rewrote span "${rewrite.name}" (${record.byteSources})`);
     } catch (error) {
       logger.debug('rewrite failed, span left as HTTP:', error);

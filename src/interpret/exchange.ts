@@ -40,6 +40,8 @@ export interface LiveResponse {
   wholeBody(): Buffer | undefined;
   /** Pushes the body's attributes to `sets`; returns the error the body reported, if any. May throw. */
   finish(log: ProblemLog, sets: Attributes[]): ReportedError | undefined;
+  /** Seconds between each chunk and the one before, when chunks were timed (metrics on); else undefined. */
+  chunkIntervals?(): readonly number[] | undefined;
 }
 
 /** An error undici reported for the request. */

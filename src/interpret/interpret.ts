@@ -6,6 +6,7 @@ import { readModelFromJsonPrefix } from '../endpoints/model-from-prefix';
 import { ENDPOINT_HANDLERS } from '../endpoints/registry';
 import type { Exchange, LiveResponse, ProblemLog, SpanRewrite } from './exchange';
 import { readErrorBody, type ReportedError } from '../mappers/error';
+import { withErrorFinishReason } from '../mappers/gen-ai-content';
 import { StreamFold } from './stream-fold';
 
 /** What `guarded` returns for a step that threw (already logged), as opposed to a body that failed its schema. */
@@ -30,10 +31,15 @@ export function interpretExchange(exchange: Exchange, context: MappingContext, l
     tail[A.ERROR_TYPE] = error.type ?? fallbackType;
   };
 
+  let streamCut = false;
   // The stream's error event, if any, is the span's error; a fold that throws maps nothing.
   const mapStream = (fold: () => Pick<LiveResponse, 'finish'>): void => {
     const streamError = guarded(log, 'stream mapping', () => fold().finish(log, sets));
-    if (streamError !== undefined && streamError !== MAPPING_FAILED) fail(streamError, 'stream_error');
+    if (streamError !== undefined && streamError !== MAPPING_FAILED) {
+      fail(streamError, 'stream_error');
+      streamCut = true;
+    }
+    streamCut ||= exchange.transportError !== undefined;
     if (exchange.timeToFirstChunk !== undefined) tail[A.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = exchange.timeToFirstChunk;
   };
 
@@ -70,9 +76,19 @@ export function interpretExchange(exchange: Exchange, context: MappingContext, l
     fail({ message: exchange.transportError.message, type: exchange.transportError.type }, 'Error');
   }
   if (exchange.requestTruncated || exchange.responseTruncated) tail[A.VLLM_CAPTURE_TRUNCATED] = true;
+  if (streamCut) addErrorFinishReasons(sets, tail, log);
   sets.push(tail);
   const model = request?.model;
   return new Rewrite(model === undefined ? handler.operation : `${handler.operation} ${model}`, handler.startAttributes, sets, status);
+}
+
+/** A stream cut by an error or abort: its unfinished `gen_ai.output.messages` end with `finish_reason: "error"`, as their schema requires one. */
+function addErrorFinishReasons(sets: readonly Attributes[], tail: Attributes, log: ProblemLog): void {
+  let messages: unknown;
+  for (let i = sets.length - 1; i >= 0 && messages === undefined; i--) messages = sets[i][A.GEN_AI_OUTPUT_MESSAGES];
+  if (typeof messages !== 'string') return;
+  const patched = guarded(log, 'output messages finish reason', () => withErrorFinishReason(messages));
+  if (typeof patched === 'string') tail[A.GEN_AI_OUTPUT_MESSAGES] = patched;
 }
 
 /** A SpanRewrite whose merged attributes are only built when someone reads them. */

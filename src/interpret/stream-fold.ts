@@ -1,4 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
+import { performance } from 'perf_hooks';
 import { StringDecoder } from 'string_decoder';
 import { isEventStream, opensAsJson, parseJson } from './body';
 import { isSupportedCoding } from '../capture/incremental-decoder';
@@ -67,6 +68,9 @@ export class StreamFold {
  */
 export const FOLD_BATCH_BYTES = 64 * 1024;
 
+/** Most chunk intervals a stream keeps for `gen_ai.client.operation.time_per_output_chunk` (8 bytes each): later ones are not timed. */
+export const MAX_CHUNK_INTERVALS = 4096;
+
 /**
  * A stream response folded while its bytes arrive, a batch at a time, so that at most a batch
  * of it is held: a 10,000-chunk stream holds its folded answer, under 64 KiB of chunks and one
@@ -88,16 +92,28 @@ export class LiveStreamFold implements LiveResponse {
   private sniffing = true;
   /** Set when the body opened like JSON: its chunks, kept whole instead of folded. */
   private kept: Buffer[] | undefined;
+  /** When chunks are timed: seconds between each chunk and the one before, and when the last one came (ms). */
+  private readonly intervals: number[] | undefined;
+  private lastChunkAt: number | undefined;
 
-  /** `maxBatchBytes`: fold once this many bytes are held (tests fold every chunk with 0). */
+  /** `maxBatchBytes`: fold once this many bytes are held (tests fold every chunk with 0); `timeChunks`: note each chunk's arrival (metrics on). */
   constructor(
     private readonly handler: EndpointHandler,
     private readonly context: MappingContext,
     private readonly maxBatchBytes = FOLD_BATCH_BYTES,
-  ) {}
+    timeChunks = false,
+  ) {
+    if (timeChunks) this.intervals = [];
+  }
+
+  /** Seconds between each chunk and the one before (the first `MAX_CHUNK_INTERVALS`); undefined when chunks are not timed. */
+  chunkIntervals(): readonly number[] | undefined {
+    return this.kept === undefined ? this.intervals : undefined;
+  }
 
   /** Never throws: it runs inside undici's data callback. A throw stops the folding and is reported by `finish`. */
   write(chunk: Buffer): void {
+    if (this.intervals !== undefined) this.timeChunk(this.intervals);
     if (this.failed) return;
     if (this.sniffing) this.sniff(chunk);
     if (this.kept !== undefined) {
@@ -124,6 +140,12 @@ export class LiveStreamFold implements LiveResponse {
     this.close();
     if (this.failed) throw this.failure;
     return this.foldOrNew().finish(log, sets);
+  }
+
+  private timeChunk(intervals: number[]): void {
+    const now = performance.now();
+    if (this.lastChunkAt !== undefined && intervals.length < MAX_CHUNK_INTERVALS) intervals.push((now - this.lastChunkAt) / 1000);
+    this.lastChunkAt = now;
   }
 
   private foldBatch(): void {

@@ -53,6 +53,20 @@ export function getGenAiOutputMessagesAttributes(
   return { [A.GEN_AI_OUTPUT_MESSAGES]: JSON.stringify(messages) };
 }
 
+/** The `gen_ai.output.messages` JSON with `finish_reason: "error"` on each message without one (a stream cut by an error or abort); undefined when none lacks it. */
+export function withErrorFinishReason(json: string): string | undefined {
+  const messages = parseJson(json);
+  if (!Array.isArray(messages)) return undefined;
+  let changed = false;
+  for (const message of messages as Array<Partial<GenAiMessage> | null>) {
+    if (typeof message === 'object' && message !== null && message.finish_reason === undefined) {
+      message.finish_reason = 'error';
+      changed = true;
+    }
+  }
+  return changed ? JSON.stringify(messages) : undefined;
+}
+
 /**
  * `gen_ai.system_instructions` for APIs that take instructions beside the conversation (the
  * Responses API's `instructions`). Chat system messages are part of the history and stay in

@@ -37,8 +37,9 @@ export function getResponsesRequestAttributes(request: ResponsesRequest, options
   const attributes: Attributes = {};
   addModelAttributes(attributes, request.model);
   addSamplingAttributes(attributes, { max_tokens: max_output_tokens, temperature, top_p, top_k });
-  // The output format sits in `text.format` here, not in `response_format`: only `stream` applies.
-  addGenAiRequestAttributes(attributes, { stream: request.stream });
+  // The output format sits in `text.format` here (`{type, schema?}`, as chat's `response_format`).
+  const text = request.text;
+  addGenAiRequestAttributes(attributes, { stream: request.stream, response_format: typeof text === 'object' && text !== null ? (text as { format?: unknown }).format : undefined });
   addVllmRequestAttributes(attributes, request);
   addInvocationParametersAttributes(attributes, request, RESPONSES_CONTENT_KEYS);
   addInputMessagesAttributes(attributes, inputMessages(request), writesOpenInferenceMessages(options));

@@ -8,6 +8,7 @@ import type { VLLMSpanProcessorOptions } from '../types';
 export const METRIC_OPERATION_DURATION = 'gen_ai.client.operation.duration';
 export const METRIC_TOKEN_USAGE = 'gen_ai.client.token.usage';
 export const METRIC_TIME_TO_FIRST_CHUNK = 'gen_ai.client.operation.time_to_first_chunk';
+export const METRIC_TIME_PER_OUTPUT_CHUNK = 'gen_ai.client.operation.time_per_output_chunk';
 
 // The bucket boundaries the conventions ask for.
 const SECONDS_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
@@ -42,13 +43,16 @@ export interface CallObservation {
   spanAttributes: Attributes;
   /** When the span started. */
   startTime: HrTime;
+  /** Of a stream folded as it arrived: seconds between each chunk and the one before. */
+  chunkIntervals?: readonly number[];
 }
 
-/** The GenAI client metrics: operation duration, token usage by type, time to first chunk of streams. */
+/** The GenAI client metrics: operation duration, token usage by type, time to first chunk and per output chunk of streams. */
 export class GenAiClientMetrics {
   private readonly duration: Histogram;
   private readonly tokenUsage: Histogram;
   private readonly timeToFirstChunk: Histogram;
+  private readonly timePerOutputChunk: Histogram;
 
   constructor(meter: Meter) {
     this.duration = meter.createHistogram(METRIC_OPERATION_DURATION, {
@@ -66,6 +70,11 @@ export class GenAiClientMetrics {
       unit: 's',
       advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
     });
+    this.timePerOutputChunk = meter.createHistogram(METRIC_TIME_PER_OUTPUT_CHUNK, {
+      description: 'Time per output chunk of a streamed response, from the end of the previous chunk to the end of this one.',
+      unit: 's',
+      advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
+    });
   }
 
   /** A meter named after this package from `provider`. */
@@ -73,7 +82,7 @@ export class GenAiClientMetrics {
     return new GenAiClientMetrics(provider.getMeter(METER_NAME));
   }
 
-  /** Records one call: duration; the token counts vLLM reported (output ones where tokens are generated); time to first chunk of streams. */
+  /** Records one call: duration; the token counts vLLM reported (output ones where tokens are generated); time to first chunk and per later chunk of streams. */
   record(call: CallObservation, nowMs: number = performance.timeOrigin + performance.now()): void {
     const common = commonAttributes(call);
     const errorType = call.attributes[A.ERROR_TYPE];
@@ -87,6 +96,8 @@ export class GenAiClientMetrics {
     }
     const firstChunk = call.attributes[A.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK];
     if (typeof firstChunk === 'number') this.timeToFirstChunk.record(firstChunk, common);
+    // One observation per chunk after the first, as the conventions define it.
+    for (const interval of call.chunkIntervals ?? []) this.timePerOutputChunk.record(interval, common);
   }
 }
 

@@ -4,7 +4,7 @@ import type { EndpointHandler } from '../../src/endpoints/endpoint-handler';
 import { ENDPOINT_HANDLERS } from '../../src/endpoints/registry';
 import { interpretExchange } from '../../src/interpret/interpret';
 import { resolveOptions } from '../../src/options';
-import { FOLD_BATCH_BYTES, foldsAsItArrives, LiveStreamFold } from '../../src/interpret/stream-fold';
+import { FOLD_BATCH_BYTES, foldsAsItArrives, LiveStreamFold, MAX_CHUNK_INTERVALS } from '../../src/interpret/stream-fold';
 import type { ProcessorSpan } from '../../src/types';
 import { SchemaValidator } from '../../src/interpret/validation';
 
@@ -61,6 +61,21 @@ describe('SSE responses folded as they arrive', () => {
     const rewrite = interpretExchange(exchange, context, () => undefined);
     expect(rewrite.attributes['llm.output_messages.0.content']).to.equal('Hello');
     expect(rewrite.attributes['vllm.capture.truncated']).to.equal(true);
+  });
+
+  it('time each chunk only when asked (metrics on), keeping at most MAX_CHUNK_INTERVALS intervals', () => {
+    const untimed = new LiveStreamFold(ENDPOINT_HANDLERS.chat, context);
+    untimed.write(Buffer.from(chunkEvent('a')));
+    untimed.write(Buffer.from(chunkEvent('b')));
+    expect(untimed.chunkIntervals()).to.equal(undefined);
+    const timed = new LiveStreamFold(ENDPOINT_HANDLERS.chat, context, undefined, true);
+    const event = Buffer.from(chunkEvent('t'));
+    timed.write(event);
+    expect(timed.chunkIntervals()).to.deep.equal([]);
+    for (let i = 0; i < MAX_CHUNK_INTERVALS + 10; i++) timed.write(event);
+    const intervals = timed.chunkIntervals()!;
+    expect(intervals).to.have.length(MAX_CHUNK_INTERVALS);
+    expect(intervals.every(seconds => seconds >= 0 && seconds < 1)).to.equal(true);
   });
 
   it('hold less than a batch of bytes: events are folded once a batch is full, the rest at the end', () => {

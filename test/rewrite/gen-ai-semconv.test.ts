@@ -11,7 +11,7 @@ import { resolveOptions } from '../../src/options';
 import { SchemaValidator } from '../../src/interpret/validation';
 import { EXCHANGES, goldenScenarios, loadExchange, loadMeta } from '../support/golden';
 import { useTracedServer } from '../support/traced-server';
-import { chatStreamEvents } from '../support/vllm-wire';
+import { DONE_EVENT, chatStreamEvents, responsesResponse, streamErrorEvent } from '../support/vllm-wire';
 import { TEST_DIR } from '../support/paths';
 
 /** The fixture's key lists by span: `[inference]`, `[embeddings]`. */
@@ -183,6 +183,54 @@ describe('GenAI semantic conventions', () => {
       const { atEnd: withoutContent } = await streamedChat({ genAiContent: false });
       expect(withoutContent).not.to.have.any.keys('gen_ai.input.messages', 'gen_ai.output.messages', 'gen_ai.tool.definitions');
       expect(withoutContent).to.have.property('llm.input_messages.0.content', 'Capital of France?');
+    });
+
+    /** The finish reasons of `gen_ai.output.messages` on the span of one streamed chat that `consume` reads. */
+    async function cutStreamFinishReasons(events: string[], consume: (stream: AsyncIterable<unknown>) => Promise<void>, resetAfter?: number): Promise<unknown[]> {
+      const tracing = suite.trace({ processor: {} });
+      suite.server.respondWith({ events, delayMs: 5, ...(resetAfter === undefined ? {} : { resetAfter }) });
+      const client = new OpenAI({ baseURL: suite.server.baseUrl, apiKey: 'k', maxRetries: 0 });
+      const stream = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'Tell a story' }], stream: true });
+      await consume(stream).catch(() => undefined);
+      const [span] = await tracing.waitForSpans(1);
+      return (JSON.parse(span.attributes['gen_ai.output.messages'] as string) as Array<{ finish_reason?: unknown }>).map(message => message.finish_reason);
+    }
+    const readAll = async (stream: AsyncIterable<unknown>): Promise<void> => {
+      for await (const _chunk of stream);
+    };
+    const story = (): string[] => chatStreamEvents({ model: 'm', content: ['Once', ' upon', ' a time'], done: false });
+
+    it('ends the output message of a stream cut by an error event with finish_reason "error" (its schema requires one)', async () => {
+      const events = story();
+      // The opening chunk and two tokens, then the error event where the finishing chunk would be.
+      expect(await cutStreamFinishReasons([...events.slice(0, 3), streamErrorEvent('engine died', 'InternalServerError', 500), DONE_EVENT], readAll)).to.deep.equal(['error']);
+    });
+
+    it('ends the output message of a stream cut by a connection reset or a client abort with finish_reason "error"', async () => {
+      expect(await cutStreamFinishReasons(story(), readAll, 3)).to.deep.equal(['error']);
+      const abortAfterTwo = async (stream: AsyncIterable<unknown>): Promise<void> => {
+        let seen = 0;
+        for await (const _chunk of stream) if (++seen === 2) break;
+      };
+      expect(await cutStreamFinishReasons(story(), abortAfterTwo)).to.deep.equal(['error']);
+      // A stream that finished keeps its own reason.
+      expect(await cutStreamFinishReasons([...story(), DONE_EVENT], readAll)).to.deep.equal(['stop']);
+    });
+
+    it('sets gen_ai.output.type from the Responses text.format and the chat response_format, never the schema', async () => {
+      const tracing = suite.trace({ processor: {} });
+      const client = new OpenAI({ baseURL: suite.server.baseUrl, apiKey: 'k', maxRetries: 0 });
+      const schema = { type: 'object', properties: { city: { type: 'string' } } };
+      for (const format of [{ type: 'json_schema', name: 'city', schema }, { type: 'json_object' }, { type: 'text' }] as const) {
+        suite.server.respondWith({ json: responsesResponse({ model: 'm' }) });
+        await client.responses.create({ model: 'm', input: 'Capital of France?', text: { format } as never });
+      }
+      suite.server.respondWith({ events: chatStreamEvents({ model: 'm', content: ['{}'] }) });
+      const stream = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }], stream: true, response_format: { type: 'json_schema', json_schema: { name: 'city', schema } } });
+      await readAll(stream);
+      const spans = await tracing.waitForSpans(4);
+      expect(spans.map(span => span.attributes['gen_ai.output.type'])).to.deep.equal(['json', 'json', 'text', 'json']);
+      for (const span of spans) expect(Object.keys(span.attributes).filter(key => key.startsWith('gen_ai.request.') && JSON.stringify(span.attributes[key]).includes('properties'))).to.deep.equal([]);
     });
 
     it("'traceai' writes no gen_ai.* key; fi.span.kind stays", async () => {

@@ -61,7 +61,12 @@ describe('GenAI client metrics', () => {
     await tracing.waitForSpans(4);
 
     const found = await histograms(reader);
-    expect([...found.keys()].sort()).to.deep.equal(['gen_ai.client.operation.duration', 'gen_ai.client.operation.time_to_first_chunk', 'gen_ai.client.token.usage']);
+    expect([...found.keys()].sort()).to.deep.equal([
+      'gen_ai.client.operation.duration',
+      'gen_ai.client.operation.time_per_output_chunk',
+      'gen_ai.client.operation.time_to_first_chunk',
+      'gen_ai.client.token.usage',
+    ]);
 
     const duration = found.get('gen_ai.client.operation.duration')!;
     expect(duration.unit).to.equal('s');
@@ -96,6 +101,24 @@ describe('GenAI client metrics', () => {
     expect(firstChunk.unit).to.equal('s');
     expect(firstChunk.points.map(p => p.attributes)).to.deep.equal([common('req-b', 'served-b')]);
     expect(firstChunk.points[0].sum).to.be.greaterThan(0).and.at.most(streamed.sum);
+  });
+
+  it('records time per output chunk for streams only: one observation per chunk after the first, in seconds, with the conventions attributes', async () => {
+    const reader = new CollectingReader();
+    const tracing = suite.trace({ processor: { meterProvider: new MeterProvider({ readers: [reader] }) } });
+    const events = chatStreamEvents({ model: 'served', content: ['a', 'b', 'c'], includeUsage: true, promptTokens: 5 });
+    suite.server.respondWith({ events, delayMs: 30 }, { json: chatCompletion({ model: 'served', content: 'hi' }) });
+    const stream = await client().chat.completions.create({ model: 'req', messages: [{ role: 'user', content: 'y' }], stream: true, stream_options: { include_usage: true } });
+    for await (const _chunk of stream);
+    await client().chat.completions.create({ model: 'req-json', messages: [{ role: 'user', content: 'x' }] });
+    await tracing.waitForSpans(2);
+
+    const perChunk = (await histograms(reader)).get('gen_ai.client.operation.time_per_output_chunk')!;
+    expect(perChunk.unit).to.equal('s');
+    expect(perChunk.points.map(p => p.attributes)).to.deep.equal([common('req', 'served')]);
+    // Each event is one write 30 ms after the last, so one client read each: every event but the first is one interval.
+    expect(perChunk.points[0].count).to.equal(events.length - 1);
+    expect(perChunk.points[0].sum).to.be.at.least(0.025 * (events.length - 1)).and.lessThan(60);
   });
 
   it('uses the global MeterProvider with metrics: true, looked up at the first call', async () => {
