@@ -87,7 +87,9 @@ export class VLLMSpanProcessor implements SpanProcessorLike {
   /** Lets the HTTP instrumentations' spans to inference paths wait for their request. */
   onStart(span: ProcessorSpan, parentContext: Context): void {
     try {
-      for (const capture of this.captures) capture.offerSpan(span);
+      let waiting = false;
+      for (const capture of this.captures) waiting = capture.offerSpan(span) || waiting;
+      if (!waiting) return;
       // Said, not acted on: the span is still rewritten, as the one whose traceparent reaches vLLM.
       const otherLlmScope = this.duplicates.check(span, parentContext);
       if (otherLlmScope !== undefined) this.warnings.warn('duplicate-llm-span', duplicateLlmSpanMessage(otherLlmScope));

@@ -80,12 +80,13 @@ export abstract class ChannelCapture<Listener extends CaptureListener = CaptureL
     for (const [name, subscriber] of this.subscriptions) diagnosticsChannel.unsubscribe(name, subscriber);
   }
 
-  /** Offers a span from `onStart`; the instrumentation's spans to inference paths wait for their request. */
-  offerSpan(span: ProcessorSpan): void {
-    if (!this.subscribed) return;
+  /** Offers a span from `onStart`; the instrumentation's spans to inference paths wait for their request. True when it waits. */
+  offerSpan(span: ProcessorSpan): boolean {
+    if (!this.subscribed) return false;
     const offer = this.linker.offerSpan(span);
     if (offer === 'claimed-by-another') this.listener.onSpanOfAnotherProcessor();
     else if (offer === 'waiting' && !this.propagatorChecked) this.checkPropagator();
+    return offer === 'waiting';
   }
 
   /** The record of a span, if it is a linked vLLM call. */
@@ -117,18 +118,19 @@ export abstract class ChannelCapture<Listener extends CaptureListener = CaptureL
   }
 
   /** The endpoint of a POST to a vLLM server the user wants traced; reports an unknown `/v1/...` path on such a server. */
-  protected endpointFor(method: string | undefined, path: string, url: () => string): EndpointKind | undefined {
-    if (method !== 'POST') return undefined;
-    const endpoint = endpointForPath(path);
+  protected endpointFor<Request extends { method?: string; path: string }>(request: Request, urlOf: (request: Request) => string): EndpointKind | undefined {
+    // Every request of the process comes here: a method compare and a few `endsWith` decide the common "no".
+    if (request.method !== 'POST') return undefined;
+    const endpoint = endpointForPath(request.path);
     if (endpoint === undefined) {
       // Off the common path: only POSTs that are no inference call get this far.
-      if (isVersionedApiPath(path)) {
-        const full = url();
+      if (isVersionedApiPath(request.path)) {
+        const full = urlOf(request);
         if (this.options.pattern.matches(full)) this.listener.onUnknownEndpoint(full);
       }
       return undefined;
     }
-    return this.options.pattern.matches(url()) ? endpoint : undefined;
+    return this.options.pattern.matches(urlOf(request)) ? endpoint : undefined;
   }
 
   /** Without a propagator no request carries its span's id: say so once, since nothing can be traced. */

@@ -53,7 +53,7 @@ export class HttpCapture extends ChannelCapture<HttpCaptureListener> {
     const holder = request as unknown as SlotHolder<never>;
     const state = holder[this.slot];
     if (state !== undefined) return state instanceof CaptureRecord ? state : undefined;
-    const endpoint = this.endpointFor(request.method, request.path, () => clientRequestUrl(request));
+    const endpoint = this.endpointFor(request, clientRequestUrl);
     if (endpoint === undefined) return undefined;
     const span = this.linker.takeSpanOf({ headers: request.getHeaders() });
     if (span === undefined) {

@@ -49,7 +49,7 @@ export class UndiciCapture extends ChannelCapture {
   }
 
   private onCreate(request: UndiciRequest): void {
-    const endpoint = this.endpointFor(request.method, request.path, () => requestUrl(request));
+    const endpoint = this.endpointFor(request, requestUrl);
     if (endpoint === undefined) return;
     // Not linked here: in one subscription order the instrumentation has not started the span yet.
     (request as unknown as SlotHolder<AwaitingLink>)[this.slot] = { awaiting: endpoint };

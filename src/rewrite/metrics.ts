@@ -55,26 +55,16 @@ export class GenAiClientMetrics {
   private readonly timePerOutputChunk: Histogram;
 
   constructor(meter: Meter) {
-    this.duration = meter.createHistogram(METRIC_OPERATION_DURATION, {
-      description: 'GenAI operation duration.',
-      unit: 's',
-      advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
-    });
-    this.tokenUsage = meter.createHistogram(METRIC_TOKEN_USAGE, {
-      description: 'Number of input and output tokens used.',
-      unit: '{token}',
-      advice: { explicitBucketBoundaries: TOKEN_BUCKETS },
-    });
-    this.timeToFirstChunk = meter.createHistogram(METRIC_TIME_TO_FIRST_CHUNK, {
-      description: 'Time to receive the first chunk of a streamed response.',
-      unit: 's',
-      advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
-    });
-    this.timePerOutputChunk = meter.createHistogram(METRIC_TIME_PER_OUTPUT_CHUNK, {
-      description: 'Time per output chunk of a streamed response, from the end of the previous chunk to the end of this one.',
-      unit: 's',
-      advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
-    });
+    this.duration = histogram(meter, METRIC_OPERATION_DURATION, 'GenAI operation duration.', 's', SECONDS_BUCKETS);
+    this.tokenUsage = histogram(meter, METRIC_TOKEN_USAGE, 'Number of input and output tokens used.', '{token}', TOKEN_BUCKETS);
+    this.timeToFirstChunk = histogram(meter, METRIC_TIME_TO_FIRST_CHUNK, 'Time to receive the first chunk of a streamed response.', 's', SECONDS_BUCKETS);
+    this.timePerOutputChunk = histogram(
+      meter,
+      METRIC_TIME_PER_OUTPUT_CHUNK,
+      'Time per output chunk of a streamed response, from the end of the previous chunk to the end of this one.',
+      's',
+      SECONDS_BUCKETS,
+    );
   }
 
   /** A meter named after this package from `provider`. */
@@ -134,4 +124,9 @@ export class CallMetricsRecorder {
     this.metrics ??= GenAiClientMetrics.from(this.provider());
     this.metrics.record(call);
   }
+}
+
+/** A histogram with the conventions' bucket advice. */
+function histogram(meter: Meter, name: string, description: string, unit: string, buckets: number[]): Histogram {
+  return meter.createHistogram(name, { description, unit, advice: { explicitBucketBoundaries: buckets } });
 }

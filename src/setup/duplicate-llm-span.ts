@@ -1,13 +1,10 @@
 import { trace, type Attributes, type Context } from '@opentelemetry/api';
-import { endpointForUrl, type UrlPattern } from '../routing';
-import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_REQUEST_METHOD_ORIGINAL, ATTR_URL_FULL } from '../capture/semconv-http';
+import type { UrlPattern } from '../routing';
+import { ATTR_URL_FULL } from '../capture/semconv-http';
 import type { ProcessorSpan } from '../types';
 
-/** The HTTP client instrumentations whose spans this package rewrites. */
-const HTTP_CLIENT_SCOPES = new Set(['@opentelemetry/instrumentation-undici', '@opentelemetry/instrumentation-http']);
-
 /** Scopes whose spans are never "another" LLM span: this package's own, and the HTTP clients'. */
-const OWN_SCOPES = new Set([...HTTP_CLIENT_SCOPES, '@traceai/vllm']);
+const OWN_SCOPES = new Set(['@opentelemetry/instrumentation-undici', '@opentelemetry/instrumentation-http', '@traceai/vllm']);
 
 /** GenAI operations that wrap calls rather than being one (an agent run is a parent, not a duplicate). */
 const WRAPPING_OPERATIONS = new Set(['invoke_agent', 'create_agent', 'execute_tool', 'invoke_workflow']);
@@ -26,23 +23,21 @@ export class DuplicateLlmSpanDetector {
 
   constructor(private readonly pattern: UrlPattern) {}
 
-  /** The scope name of the other instrumentation when `span` is a vLLM call inside its LLM span, the first time only. */
+  /**
+   * The scope name of the other instrumentation when `span`, an HTTP span waiting for its request to
+   * an inference path (the captures decided that), is a call to vLLM inside its LLM span; the first time only.
+   */
   check(span: ProcessorSpan, parentContext: Context | undefined): string | undefined {
-    if (this.found || parentContext === undefined || !HTTP_CLIENT_SCOPES.has(scopeName(span) ?? '')) return undefined;
+    if (this.found || parentContext === undefined) return undefined;
     const parent = trace.getSpan(parentContext) as Partial<ProcessorSpan> | undefined;
     // A parent from another process (NonRecordingSpan) has no scope or attributes to read.
     const parentScope = parent === undefined ? undefined : scopeName(parent);
     if (parentScope === undefined || OWN_SCOPES.has(parentScope) || !isModelCallSpan(parent?.attributes)) return undefined;
-    if (!this.isVllmCall(span.attributes)) return undefined;
+    // The same path on OpenAI itself is no duplicate of a vLLM span: only servers the user calls vLLM count.
+    const url = span.attributes[ATTR_URL_FULL] ?? span.attributes['http.url'];
+    if (typeof url !== 'string' || !this.pattern.matches(url)) return undefined;
     this.found = true;
     return parentScope;
-  }
-
-  private isVllmCall(attributes: Attributes): boolean {
-    const url = attributes[ATTR_URL_FULL] ?? attributes['http.url'];
-    const method = attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] ?? attributes[ATTR_HTTP_REQUEST_METHOD] ?? attributes['http.method'];
-    if (typeof url !== 'string' || (method !== undefined && method !== 'POST')) return false;
-    return this.pattern.matches(url) && endpointForUrl(url) !== undefined;
   }
 }
 

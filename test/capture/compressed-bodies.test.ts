@@ -8,8 +8,9 @@ import { setFlagsFromString } from 'v8';
 import { runInNewContext } from 'vm';
 import * as zlib from 'zlib';
 import { VLLMSpanProcessor } from '../../src';
-import { Tracing } from '../support/tracing';
-import { VllmTestServer, type ReceivedRequest, type ResponseScript } from '../support/vllm-server';
+import type { Tracing } from '../support/tracing';
+import { useTracedServer } from '../support/traced-server';
+import type { ReceivedRequest, ResponseScript } from '../support/vllm-server';
 import { wireJson } from '../support/vllm-wire';
 
 type Encoding = 'gzip' | 'deflate' | 'br';
@@ -59,18 +60,9 @@ function collectGarbage(): () => void {
 }
 
 describe('compressed responses decoded as they arrive', () => {
-  let server: VllmTestServer;
+  const suite = useTracedServer();
   let tracing: Tracing | undefined;
-  const client = () => new OpenAI({ baseURL: server.baseUrl, apiKey: 'x', maxRetries: 0 });
-
-  before(async () => {
-    server = await VllmTestServer.start();
-  });
-  after(() => server.close());
-  afterEach(async () => {
-    await tracing?.stop();
-    tracing = undefined;
-  });
+  const client = () => new OpenAI({ baseURL: suite.server.baseUrl, apiKey: 'x', maxRetries: 0 });
 
   async function onlySpan(): Promise<ReadableSpan> {
     const [span] = await tracing!.waitForSpans(1);
@@ -82,8 +74,8 @@ describe('compressed responses decoded as they arrive', () => {
   for (const encoding of ['gzip', 'deflate', 'br'] as const) {
     it(`a ${encoding} stream past maxBodyBytes keeps its events before the cap and is marked truncated`, async () => {
       // About 280 KiB decoded, a few KiB compressed: the cap counts decoded bytes.
-      tracing = new Tracing({ processor: { maxBodyBytes: 64 * 1024 } });
-      server.respondWith((request: ReceivedRequest) => compressed(server.emulate(request), encoding));
+      tracing = suite.trace({ processor: { maxBodyBytes: 64 * 1024 } });
+      suite.server.respondWith((request: ReceivedRequest) => compressed(suite.server.emulate(request), encoding));
       const stream = await client().chat.completions.create({
         model: 'm',
         messages: [{ role: 'user', content: 'compressed stream' }],
@@ -103,8 +95,8 @@ describe('compressed responses decoded as they arrive', () => {
     });
 
     it(`a ${encoding} JSON body that decodes past maxBodyBytes is marked truncated`, async () => {
-      tracing = new Tracing({ processor: { maxBodyBytes: 4096 } });
-      server.respondWith((request: ReceivedRequest) => compressed(server.emulate(request), encoding));
+      tracing = suite.trace({ processor: { maxBodyBytes: 4096 } });
+      suite.server.respondWith((request: ReceivedRequest) => compressed(suite.server.emulate(request), encoding));
       const answer = await client().chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'compressed json' }], max_tokens: 1500 });
       expect(answer.choices[0].message.content).to.have.length(6000);
       const span = await onlySpan();
@@ -125,13 +117,13 @@ describe('compressed responses decoded as they arrive', () => {
       const provider = new NodeTracerProvider({ spanProcessors: [...(withProcessor ? [new VLLMSpanProcessor()] : []), new SimpleSpanProcessor(exporter)] });
       instrumentation.setTracerProvider(provider);
       try {
-        server.respondWith(script);
+        suite.server.respondWith(script);
         gc();
         const base = process.memoryUsage();
         const samples: number[] = [];
         let bytes = 0;
         let reads = 0;
-        const response = await fetch(`${server.baseUrl}/chat/completions`, {
+        const response = await fetch(`${suite.server.baseUrl}/chat/completions`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'big' }], stream: true }),
