@@ -172,7 +172,9 @@ describe('error descriptions that repeat the request (maskStatus)', () => {
     it('keeps an error that repeats nothing of a random request', () => {
       fc.assert(
         fc.property(secret, fc.constantFrom(...PLAIN_ERRORS), (text, message) => {
-          fc.pre(sharedRanges(message, [text]).length === 0 && !message.includes(text));
+          // A quoted span of 4+ characters that is part of a request string is hidden too (for example 'type' when the prompt is "type  ").
+          const quotesPartOfText = [...message.matchAll(/'([^']{4,})'/g)].some(([, quoted]) => text.includes(quoted));
+          fc.pre(sharedRanges(message, [text]).length === 0 && !message.includes(text) && !quotesPartOfText);
           expect(masked(message, chatRequest(text))).to.equal(message);
         }),
         { numRuns: 200 },
