@@ -23,6 +23,6 @@ export const chatHandler = defineHandler({
       isCommonEvent: isCommonChatChunk,
       wholeResponseSchema: 'chat-completion-response',
       aggregator: new ChatStreamAggregator(),
-      mapResult: result => getChatResponseAttributes(result, undefined, options),
+      mapResult: (result, sourceText) => getChatResponseAttributes(result, undefined, options, sourceText),
     }),
 });

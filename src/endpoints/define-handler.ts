@@ -13,8 +13,9 @@ export interface HandlerSpec<RequestId extends SchemaId, ResponseId extends Sche
   /** Optional fast checks that accept a subset of what the schemas accept (src/interpret/shape-checks.ts); what they accept skips Ajv. */
   isCommonRequest?(body: unknown): body is WireTypeById[RequestId];
   isCommonResponse?(body: unknown): body is WireTypeById[ResponseId];
-  getRequestAttributes(request: WireTypeById[RequestId], options: MappingOptions): Attributes;
-  getResponseAttributes(response: WireTypeById[ResponseId], request: WireTypeById[RequestId] | undefined, options: MappingOptions): Attributes;
+  /** `sourceText`: the body's JSON text, when the body parsed (see EndpointHandler). */
+  getRequestAttributes(request: WireTypeById[RequestId], options: MappingOptions, sourceText?: string): Attributes;
+  getResponseAttributes(response: WireTypeById[ResponseId], request: WireTypeById[RequestId] | undefined, options: MappingOptions, sourceText?: string): Attributes;
   /** How a request that fails its schema is repaired to map what it can (src/endpoints/request-salvage.ts). */
   requestRepair: RequestRepair;
   /** Streaming endpoints only; elsewhere every event of an (unexpected) event stream counts as invalid. */
@@ -29,16 +30,16 @@ export function defineHandler<RequestId extends SchemaId, ResponseId extends Sch
     spec.isCommonRequest?.(body) === true || validator.is(spec.requestSchema, body);
   const isResponse = (body: unknown, validator: SchemaValidator): body is WireTypeById[ResponseId] =>
     spec.isCommonResponse?.(body) === true || validator.is(spec.responseSchema, body);
-  const mapRequest = (body: unknown, { validator, options }: MappingContext): RequestMapping<WireTypeById[RequestId]> | undefined => {
+  const mapRequest = (body: unknown, { validator, options }: MappingContext, sourceText?: string): RequestMapping<WireTypeById[RequestId]> | undefined => {
     if (!isRequest(body, validator)) return undefined;
     const model = (body as { model?: unknown }).model;
-    return { attributes: spec.getRequestAttributes(body, options), model: typeof model === 'string' ? model : undefined, request: body };
+    return { attributes: spec.getRequestAttributes(body, options, sourceText), model: typeof model === 'string' ? model : undefined, request: body };
   };
   return {
     startAttributes: getBaseAttributes(spec.spanKind, spec.operation),
     operation: spec.operation,
-    mapRequest(body, context) {
-      return mapRequest(body, context);
+    mapRequest(body, context, sourceText) {
+      return mapRequest(body, context, sourceText);
     },
     salvageRequest(body, context, maxRepairs) {
       const map = (candidate: unknown) => mapRequest(candidate, context);
@@ -50,8 +51,8 @@ export function defineHandler<RequestId extends SchemaId, ResponseId extends Sch
       const modelOnly = salvageRequest({ model }, map, context.validator, spec.requestRepair, Object.keys(spec.requestRepair.fillers).length);
       return modelOnly === undefined ? undefined : { mapping: modelOnly.mapping, dropped: ['all but model'] };
     },
-    mapResponse(body, { validator, options }, request) {
-      return isResponse(body, validator) ? spec.getResponseAttributes(body, request, options) : undefined;
+    mapResponse(body, { validator, options }, request, sourceText) {
+      return isResponse(body, validator) ? spec.getResponseAttributes(body, request, options, sourceText) : undefined;
     },
     createStreamMapper: spec.createStreamMapper ?? (() => new UnexpectedStreamMapper()),
   };

@@ -43,20 +43,22 @@ export interface StreamMapper {
  * How one vLLM endpoint's bodies become attributes. Pure: no span, no I/O. Each
  * `map*` validates its input against the endpoint's schema and returns undefined for a
  * body that fails it, so the caller can say so once and carry on with what did validate.
- * `request` is the request body that validated, or undefined when it did not.
+ * `request` is the request body that validated, or undefined when it did not. `sourceText` is
+ * the body's JSON text as parsed, whose string literals a mapper may reuse instead of escaping
+ * the same texts again (src/mappers/json-literals.ts).
  */
 export interface EndpointHandler<Request = unknown> {
   /** What every span of the endpoint carries (`fi.span.kind`, provider, operation), built once. */
   readonly startAttributes: Readonly<Attributes>;
   /** `gen_ai.operation.name` value; also the first word of the span name. */
   operation: string;
-  mapRequest(body: unknown, context: MappingContext): RequestMapping<Request> | undefined;
+  mapRequest(body: unknown, context: MappingContext, sourceText?: string): RequestMapping<Request> | undefined;
   /**
    * For a body that `mapRequest` refused: maps it field by field, leaving out what fails the schema
    * (at most `maxRepairs` tries), or at least its `model`. Undefined when not even that is readable.
    */
   salvageRequest(body: unknown, context: MappingContext, maxRepairs: number): SalvagedRequest<Request> | undefined;
-  mapResponse(body: unknown, context: MappingContext, request: Request | undefined): Attributes | undefined;
+  mapResponse(body: unknown, context: MappingContext, request: Request | undefined, sourceText?: string): Attributes | undefined;
   /** Made when the response head arrives, before the request body is read: the events alone are mapped. */
   createStreamMapper(context: MappingContext): StreamMapper;
 }

@@ -28,8 +28,8 @@ export interface AggregationSpec<EventId extends SchemaId, Result> {
   /** A server that cannot stream the request may send one event holding a whole response. */
   wholeResponseSchema?: SchemaIdOf<Result>;
   aggregator: StreamAggregator<WireTypeById[EventId], Result>;
-  /** The same mapper as for the non-stream response body. */
-  mapResult(result: Result): Attributes;
+  /** The same mapper as for the non-stream response body; `sourceText` is the folded body's JSON (`output.value`). */
+  mapResult(result: Result, sourceText: string): Attributes;
 }
 
 /**
@@ -60,8 +60,9 @@ export class AggregatingStreamMapper<EventId extends SchemaId, Result> implement
   finish(): StreamMapping {
     const result = this.wholeResponse ?? this.spec.aggregator.result();
     if (result === undefined) return { attributes: {}, invalidEvents: this.invalidEvents };
-    const attributes = this.spec.mapResult(result);
-    attributes[A.OUTPUT_VALUE] = JSON.stringify(result);
+    const outputValue = JSON.stringify(result);
+    const attributes = this.spec.mapResult(result, outputValue);
+    attributes[A.OUTPUT_VALUE] = outputValue;
     attributes[A.OUTPUT_MIME_TYPE] = 'application/json';
     return { attributes, invalidEvents: this.invalidEvents };
   }

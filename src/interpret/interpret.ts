@@ -6,7 +6,7 @@ import { readModelFromJsonPrefix } from '../endpoints/model-from-prefix';
 import { ENDPOINT_HANDLERS } from '../endpoints/registry';
 import type { Exchange, LiveResponse, ProblemLog, SpanRewrite } from './exchange';
 import { readErrorBody, type ReportedError } from '../mappers/error';
-import { withErrorFinishReason } from '../mappers/gen-ai-content';
+import { withFinishReason } from '../mappers/gen-ai-content';
 import { StreamFold } from './stream-fold';
 
 /** What `guarded` returns for a step that threw (already logged), as opposed to a body that failed its schema. */
@@ -32,8 +32,10 @@ export function interpretExchange(exchange: Exchange, context: MappingContext, l
   };
 
   let streamCut = false;
+  let streamMapped = false;
   // The stream's error event, if any, is the span's error; a fold that throws maps nothing.
   const mapStream = (fold: () => Pick<LiveResponse, 'finish'>): void => {
+    streamMapped = true;
     const streamError = guarded(log, 'stream mapping', () => fold().finish(log, sets));
     if (streamError !== undefined && streamError !== MAPPING_FAILED) {
       fail(streamError, 'stream_error');
@@ -62,7 +64,7 @@ export function interpretExchange(exchange: Exchange, context: MappingContext, l
     } else if (isEventStream(exchange.contentType, text)) {
       mapStream(() => StreamFold.of(handler, context, text));
     } else {
-      const mapped = guarded(log, 'response mapping', () => handler.mapResponse(parseJson(text), context, request?.request));
+      const mapped = guarded(log, 'response mapping', () => handler.mapResponse(parseJson(text), context, request?.request, text));
       if (mapped === undefined) log(`response body fails its schema: ${context.validator.lastErrorText()}`);
       else if (mapped !== MAPPING_FAILED) {
         sets.push(mapped);
@@ -76,18 +78,20 @@ export function interpretExchange(exchange: Exchange, context: MappingContext, l
     fail({ message: exchange.transportError.message, type: exchange.transportError.type }, 'Error');
   }
   if (exchange.requestTruncated || exchange.responseTruncated) tail[A.VLLM_CAPTURE_TRUNCATED] = true;
-  if (streamCut) addErrorFinishReasons(sets, tail, log);
+  // A stream cut before its last chunk: by an error or abort, or by maxBodyBytes (the call went on; how it ended is not known).
+  if (streamCut) addFinishReasons(sets, tail, log, 'error');
+  else if (streamMapped && exchange.responseTruncated) addFinishReasons(sets, tail, log, 'unknown');
   sets.push(tail);
   const model = request?.model;
   return new Rewrite(model === undefined ? handler.operation : `${handler.operation} ${model}`, handler.startAttributes, sets, status);
 }
 
-/** A stream cut by an error or abort: its unfinished `gen_ai.output.messages` end with `finish_reason: "error"`, as their schema requires one. */
-function addErrorFinishReasons(sets: readonly Attributes[], tail: Attributes, log: ProblemLog): void {
+/** A cut stream's unfinished `gen_ai.output.messages` end with `finish_reason: reason`, as their schema requires one. */
+function addFinishReasons(sets: readonly Attributes[], tail: Attributes, log: ProblemLog, reason: string): void {
   let messages: unknown;
   for (let i = sets.length - 1; i >= 0 && messages === undefined; i--) messages = sets[i][A.GEN_AI_OUTPUT_MESSAGES];
   if (typeof messages !== 'string') return;
-  const patched = guarded(log, 'output messages finish reason', () => withErrorFinishReason(messages));
+  const patched = guarded(log, 'output messages finish reason', () => withFinishReason(messages, reason));
   if (typeof patched === 'string') tail[A.GEN_AI_OUTPUT_MESSAGES] = patched;
 }
 
@@ -119,7 +123,7 @@ function mapRequest(exchange: Exchange, handler: EndpointHandler, context: Mappi
   sets.push({ [A.INPUT_VALUE]: request.text, [A.INPUT_MIME_TYPE]: 'application/json' });
   const text = request.text;
   const body = parseJson(text);
-  const mapped = guarded(log, 'request mapping', () => handler.mapRequest(body, context));
+  const mapped = guarded(log, 'request mapping', () => handler.mapRequest(body, context, text));
   if (mapped === MAPPING_FAILED) return undefined;
   if (mapped !== undefined) {
     sets.push(mapped.attributes);

@@ -2,13 +2,14 @@ import type { Attributes } from '@opentelemetry/api';
 import * as A from '../attributes';
 import type { ContentPart, ToolCall } from '../wire/chat';
 import { parseJson } from '../interpret/body';
+import { quoteJson, StringLiteralCursor } from './json-literals';
 import type { MappableMessage } from './messages';
 
 /**
- * The opt-in GenAI content attributes, as JSON strings in the shapes of the conventions'
- * schemas (semantic-conventions-genai model/gen-ai/gen-ai-input-messages.json,
- * gen-ai-output-messages.json, gen-ai-system-instructions.json, gen-ai-tool-definitions.json).
- * Only called when `genAiContent` is on; masking redacts inside them (src/privacy/masking.ts).
+ * The GenAI content attributes, as JSON strings in the shapes of the conventions' schemas
+ * (semantic-conventions v1.41.1 docs/gen-ai/gen-ai-input-messages.json, gen-ai-output-messages.json,
+ * gen-ai-system-instructions.json, gen-ai-tool-definitions.json). Only called when
+ * `genAiContent` is on (the default); masking redacts inside them (src/privacy/masking.ts).
  */
 
 /** One part of a GenAI message. */
@@ -36,31 +37,76 @@ export interface GenAiMessage {
   finish_reason?: string;
 }
 
-/** `gen_ai.input.messages` of a chat conversation, in the order sent. */
-export function getGenAiInputMessagesAttributes(messages: readonly MappableMessage[]): Attributes {
-  return { [A.GEN_AI_INPUT_MESSAGES]: JSON.stringify(messages.map(toInputMessage)) };
+/**
+ * `gen_ai.input.messages` of a chat conversation, in the order sent. `sourceText`, the request
+ * body's JSON text when it parsed, lends the messages' `content` literals already escaped.
+ */
+export function getGenAiInputMessagesAttributes(messages: readonly MappableMessage[], sourceText?: string): Attributes {
+  return { [A.GEN_AI_INPUT_MESSAGES]: messagesJson(messages.map(toInputMessage), contentCursor(sourceText)) };
 }
 
-/** `gen_ai.output.messages`: one message per choice, in choice order. */
+/**
+ * `gen_ai.output.messages`: one message per choice, in choice order. `sourceText`, the response
+ * body's JSON text (or a stream's folded body as JSON), lends the `content` literals already escaped.
+ */
 export function getGenAiOutputMessagesAttributes(
   choices: ReadonlyArray<{ index: number; message: MappableMessage; finish_reason?: string | null }>,
+  sourceText?: string,
 ): Attributes {
   const messages = [...choices].sort((a, b) => a.index - b.index).map(choice => {
     const message: GenAiMessage = { role: choice.message.role ?? 'assistant', parts: messageParts(choice.message) };
     if (typeof choice.finish_reason === 'string' && choice.finish_reason !== '') message.finish_reason = toFinishReason(choice.finish_reason);
     return message;
   });
-  return { [A.GEN_AI_OUTPUT_MESSAGES]: JSON.stringify(messages) };
+  return { [A.GEN_AI_OUTPUT_MESSAGES]: messagesJson(messages, contentCursor(sourceText)) };
 }
 
-/** The `gen_ai.output.messages` JSON with `finish_reason: "error"` on each message without one (a stream cut by an error or abort); undefined when none lacks it. */
-export function withErrorFinishReason(json: string): string | undefined {
+function contentCursor(sourceText: string | undefined): StringLiteralCursor | undefined {
+  return sourceText === undefined ? undefined : new StringLiteralCursor(sourceText, 'content');
+}
+
+/** JSON.stringify(messages), written by hand so that text parts take their literal from `cursor` where it has it. */
+function messagesJson(messages: readonly GenAiMessage[], cursor: StringLiteralCursor | undefined): string {
+  let json = '[';
+  for (let i = 0; i < messages.length; i++) {
+    const { role, parts, name, finish_reason: finishReason } = messages[i];
+    json += `${i === 0 ? '' : ','}{"role":${JSON.stringify(role)},"parts":[`;
+    for (let j = 0; j < parts.length; j++) json += (j === 0 ? '' : ',') + partJson(parts[j], cursor);
+    json += ']';
+    if (name !== undefined) json += `,"name":${JSON.stringify(name)}`;
+    if (finishReason !== undefined) json += `,"finish_reason":${JSON.stringify(finishReason)}`;
+    json += '}';
+  }
+  return `${json}]`;
+}
+
+function partJson(part: GenAiPart, cursor: StringLiteralCursor | undefined): string {
+  return part instanceof MessageContentPart ? `{"type":"text","content":${quoteJson(part.content, cursor)}}` : JSON.stringify(part);
+}
+
+/** The text part of a message whose `content` is a string: the one part with a `content` literal of its own in the body. */
+class MessageContentPart {
+  readonly type: 'text';
+  readonly content: string;
+
+  constructor(content: string) {
+    // Assigned in this order: JSON.stringify writes keys as the conventions' examples do, type first.
+    this.type = 'text';
+    this.content = content;
+  }
+}
+
+/**
+ * The `gen_ai.output.messages` JSON with `finish_reason: reason` on each message without one (a
+ * stream cut before its last chunk: its schema requires one); undefined when none lacks it.
+ */
+export function withFinishReason(json: string, reason: string): string | undefined {
   const messages = parseJson(json);
   if (!Array.isArray(messages)) return undefined;
   let changed = false;
   for (const message of messages as Array<Partial<GenAiMessage> | null>) {
     if (typeof message === 'object' && message !== null && message.finish_reason === undefined) {
-      message.finish_reason = 'error';
+      message.finish_reason = reason;
       changed = true;
     }
   }
@@ -116,7 +162,7 @@ function messageParts(message: MappableMessage): GenAiPart[] {
   const parts: GenAiPart[] = [];
   const reasoning = message.reasoning ?? message.reasoning_content;
   if (typeof reasoning === 'string' && reasoning !== '') parts.push({ type: 'reasoning', content: reasoning });
-  if (typeof message.content === 'string') parts.push(textPart(message.content));
+  if (typeof message.content === 'string') parts.push(new MessageContentPart(message.content));
   else if (Array.isArray(message.content)) parts.push(...message.content.map(toContentPart));
   for (const call of message.tool_calls ?? []) parts.push(toolCallPart(call));
   return parts;

@@ -3,8 +3,8 @@ import * as A from '../attributes';
 import { ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from '../capture/semconv-http';
 import type { VLLMSpanProcessorOptions } from '../types';
 
-// GenAI client metrics, as named in semantic-conventions-genai docs/gen-ai/gen-ai-metrics.md
-// (the GenAI conventions after semantic-conventions v1.42.0).
+// GenAI client metrics, as semantic-conventions v1.41.1 model/gen-ai/metrics.yaml names them
+// (vendored in test/fixtures/semconv/v1.41.1/).
 export const METRIC_OPERATION_DURATION = 'gen_ai.client.operation.duration';
 export const METRIC_TOKEN_USAGE = 'gen_ai.client.token.usage';
 export const METRIC_TIME_TO_FIRST_CHUNK = 'gen_ai.client.operation.time_to_first_chunk';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import * as fs from 'fs';
 import OpenAI from 'openai';
 import * as path from 'path';
-import type { Attributes } from '@opentelemetry/api';
+import { SpanStatusCode, type Attributes } from '@opentelemetry/api';
 import type { VLLMSpanProcessorOptions } from '../../src';
 import * as A from '../../src/attributes';
 import { interpretExchange } from '../../src/interpret/interpret';
@@ -12,78 +12,89 @@ import { SchemaValidator } from '../../src/interpret/validation';
 import { EXCHANGES, goldenScenarios, loadExchange, loadMeta } from '../support/golden';
 import { useTracedServer } from '../support/traced-server';
 import { DONE_EVENT, chatStreamEvents, responsesResponse, streamErrorEvent } from '../support/vllm-wire';
-import { TEST_DIR } from '../support/paths';
+import { contentViolations } from './semconv-content';
+import { conventionViolations } from './semconv-conformance';
+import { SEMCONV_VERSION, registryAttribute, spanDefinition } from './semconv-model';
+import { SPAN_OF_OPERATION } from './semconv-span-rules';
 
-/** The fixture's key lists by span: `[inference]`, `[embeddings]`. */
-function specAttributes(): Record<string, Set<string>> {
-  const lists: Record<string, Set<string>> = {};
-  let section = '';
-  for (const line of fs.readFileSync(path.join(TEST_DIR, 'fixtures', 'semconv', 'gen-ai-span-attributes.txt'), 'utf8').split('\n')) {
-    const text = line.trim();
-    if (text === '' || text.startsWith('#')) continue;
-    const header = /^\[(.+)\]$/.exec(text);
-    if (header !== null) lists[(section = header[1])] = new Set();
-    else lists[section].add(text);
+const genAiKeys = (attributes: Attributes): string[] => Object.keys(attributes).filter(key => key.startsWith(A.GEN_AI_NAMESPACE));
+
+/** The request body of a golden scenario, parsed; undefined when it is not JSON. */
+function goldenRequest(folder: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(folder, 'request.json'), 'utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
   }
-  return lists;
 }
 
-const SPEC = specAttributes();
-const REGISTRY = new Set([...SPEC.inference, ...SPEC.embeddings]);
-// Written on embeddings spans though the embeddings span does not list them: vLLM returns an id,
-// and its usage has `completion_tokens: 0` (mapped by the shared usage mapper).
-const EMBEDDINGS_EXTRAS = ['gen_ai.response.id', 'gen_ai.usage.output_tokens'];
-const SPAN_OF_OPERATION: Record<string, Set<string>> = {
-  chat: SPEC.inference,
-  text_completion: SPEC.inference,
-  embeddings: new Set([...SPEC.embeddings, ...EMBEDDINGS_EXTRAS]),
-};
-
-const genAiKeys = (attributes: Attributes): string[] => Object.keys(attributes).filter(key => key.startsWith('gen_ai.'));
-
 describe('GenAI semantic conventions', () => {
-  describe('emitted keys against the spec (test/fixtures/semconv/gen-ai-span-attributes.txt)', () => {
+  describe(`golden exchanges against semantic conventions v${SEMCONV_VERSION} (registry types and enums, span requirements, span name, content schemas)`, () => {
     const validator = new SchemaValidator();
     for (const scenario of goldenScenarios()) {
       it(scenario, () => {
         const folder = path.join(EXCHANGES, scenario);
         const options = resolveOptions({ ...loadMeta(folder).options, genAiContent: true });
-        const attributes = interpretExchange(loadExchange(folder), { validator, options }, () => undefined)?.attributes ?? {};
-        const operation = String(attributes['gen_ai.operation.name']);
-        // Operations the conventions have no span for (rerank, score, classify) may use any key they define.
-        const allowed = SPAN_OF_OPERATION[operation] ?? REGISTRY;
-        expect(genAiKeys(attributes).filter(key => !allowed.has(key)), `${operation} keys not in the spec`).to.deep.equal([]);
-        expect(attributes).to.include.keys('gen_ai.operation.name', 'gen_ai.provider.name');
+        const rewrite = interpretExchange(loadExchange(folder), { validator, options }, () => undefined);
+        const facts = { request: goldenRequest(folder), failed: rewrite.status?.code === SpanStatusCode.ERROR };
+        expect(conventionViolations(rewrite.name, rewrite.attributes, facts)).to.deep.equal([]);
       });
     }
 
-    it('lists the same keys in the fixture as src/attributes.ts spells them', () => {
-      const written = Object.entries(A as Record<string, unknown>).filter(([name, value]) => name.startsWith('GEN_AI_') && typeof value === 'string' && value !== 'gen_ai.' && name !== 'GEN_AI_TOKEN_TYPE');
-      expect(written.map(([, key]) => key).filter(key => !REGISTRY.has(key as string))).to.deep.equal([]);
+    it('every gen_ai.* key src/attributes.ts spells is a registry attribute, not deprecated', () => {
+      const keys = Object.values(A as Record<string, unknown>).filter((value): value is string => typeof value === 'string' && value.startsWith(A.GEN_AI_NAMESPACE) && value !== A.GEN_AI_NAMESPACE);
+      expect(keys).to.include(A.GEN_AI_REQUEST_MODEL);
+      expect(keys.filter(key => registryAttribute(key) === undefined || registryAttribute(key)!.deprecated !== undefined)).to.deep.equal([]);
+    });
+
+    it('checks the spans the conventions define as CLIENT spans', () => {
+      for (const id of new Set(Object.values(SPAN_OF_OPERATION))) expect(spanDefinition(id).spanKind, id).to.equal('client');
+    });
+
+    it('fails on a wrong type, an unlisted enum value, a missing requirement, a bad content part and a wrong name', () => {
+      // The rules themselves: a check that cannot fail proves nothing.
+      const request = { model: 'm', seed: 1, stream: true };
+      const good: Attributes = {
+        [A.GEN_AI_OPERATION_NAME]: 'chat',
+        [A.GEN_AI_PROVIDER_NAME]: 'vllm',
+        [A.GEN_AI_REQUEST_MODEL]: 'm',
+        [A.GEN_AI_REQUEST_SEED]: 1,
+        [A.GEN_AI_REQUEST_STREAM]: true,
+      };
+      expect(conventionViolations('chat m', good, { request, failed: false })).to.deep.equal([]);
+      const broken = (change: Attributes, name = 'chat m', failed = false): string[] => conventionViolations(name, { ...good, ...change }, { request, failed });
+      expect(broken({ [A.GEN_AI_USAGE_INPUT_TOKENS]: '3' })).to.have.length(1);
+      expect(broken({ [A.GEN_AI_USAGE_INPUT_TOKENS]: 1.5 })).to.have.length(1);
+      expect(broken({ [A.GEN_AI_PROVIDER_NAME]: 'vlm' })).to.have.length(1);
+      expect(broken({ [A.GEN_AI_REQUEST_SEED]: undefined })).to.have.length(1);
+      expect(broken({}, 'chat m', true)).to.have.length(1);
+      expect(broken({ [A.ERROR_TYPE]: 'X' })).to.have.length(1);
+      expect(broken({ 'gen_ai.system': 'vllm' })).to.have.length(2);
+      expect(broken({ [A.GEN_AI_OUTPUT_MESSAGES]: JSON.stringify([{ role: 'assistant', parts: [{ type: 'text' }], finish_reason: 'stop' }]) })).to.have.length(1);
+      expect(broken({}, 'chat')).to.have.length(1);
     });
   });
 
   describe('structured content in the conventions JSON shape', () => {
     it('maps a conversation with system, multimodal user, tool call and tool result to gen_ai.input.messages', () => {
-      const messages = JSON.parse(
-        getGenAiInputMessagesAttributes([
-          { role: 'system', content: 'Be brief.' },
-          {
-            role: 'user',
-            name: 'alice',
-            content: [
-              { type: 'text', text: 'What is this?' },
-              { type: 'image_url', image_url: { url: 'https://img.example/a.png' } },
-              { type: 'image_url', image_url: 'data:image/jpeg;base64,QUJD' },
-              { type: 'input_audio', input_audio: { data: 'UklG', format: 'wav' } },
-              'and this?',
-            ],
-          },
-          { role: 'assistant', content: null, reasoning_content: 'Look first.', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup', arguments: '{"q":"cat"}' } }] },
-          { role: 'tool', tool_call_id: 'c1', content: [{ type: 'text', text: 'a cat' }] },
-        ])['gen_ai.input.messages'] as string,
-      );
-      expect(messages).to.deep.equal([
+      const json = getGenAiInputMessagesAttributes([
+        { role: 'system', content: 'Be brief.' },
+        {
+          role: 'user',
+          name: 'alice',
+          content: [
+            { type: 'text', text: 'What is this?' },
+            { type: 'image_url', image_url: { url: 'https://img.example/a.png' } },
+            { type: 'image_url', image_url: 'data:image/jpeg;base64,QUJD' },
+            { type: 'input_audio', input_audio: { data: 'UklG', format: 'wav' } },
+            'and this?',
+          ],
+        },
+        { role: 'assistant', content: null, reasoning_content: 'Look first.', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup', arguments: '{"q":"cat"}' } }] },
+        { role: 'tool', tool_call_id: 'c1', content: [{ type: 'text', text: 'a cat' }] },
+      ])[A.GEN_AI_INPUT_MESSAGES];
+      expect(contentViolations(A.GEN_AI_INPUT_MESSAGES, json)).to.deep.equal([]);
+      expect(JSON.parse(json as string)).to.deep.equal([
         { role: 'system', parts: [{ type: 'text', content: 'Be brief.' }] },
         {
           role: 'user',
@@ -108,13 +119,12 @@ describe('GenAI semantic conventions', () => {
     });
 
     it('maps choices to gen_ai.output.messages in index order with the conventions finish reasons', () => {
-      const output = JSON.parse(
-        getGenAiOutputMessagesAttributes([
-          { index: 1, message: { role: 'assistant', content: 'second' }, finish_reason: 'length' },
-          { index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'c', function: { name: 'f', arguments: 'not json' } }] }, finish_reason: 'tool_calls' },
-        ])['gen_ai.output.messages'] as string,
-      );
-      expect(output).to.deep.equal([
+      const json = getGenAiOutputMessagesAttributes([
+        { index: 1, message: { role: 'assistant', content: 'second' }, finish_reason: 'length' },
+        { index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'c', function: { name: 'f', arguments: 'not json' } }] }, finish_reason: 'tool_calls' },
+      ])[A.GEN_AI_OUTPUT_MESSAGES];
+      expect(contentViolations(A.GEN_AI_OUTPUT_MESSAGES, json)).to.deep.equal([]);
+      expect(JSON.parse(json as string)).to.deep.equal([
         { role: 'assistant', parts: [{ type: 'tool_call', id: 'c', name: 'f', arguments: 'not json' }], finish_reason: 'tool_call' },
         { role: 'assistant', parts: [{ type: 'text', content: 'second' }], finish_reason: 'length' },
       ]);
@@ -125,12 +135,15 @@ describe('GenAI semantic conventions', () => {
         { type: 'function', function: { name: 'lookup', description: 'Find', parameters: { type: 'object' } } },
         { type: 'function', name: 'flat', parameters: { type: 'object' } },
       ]);
+      expect(contentViolations(A.GEN_AI_TOOL_DEFINITIONS, tools[A.GEN_AI_TOOL_DEFINITIONS])).to.deep.equal([]);
       expect(JSON.parse(tools['gen_ai.tool.definitions'] as string)).to.deep.equal([
         { type: 'function', name: 'lookup', description: 'Find', parameters: { type: 'object' } },
         { type: 'function', name: 'flat', parameters: { type: 'object' } },
       ]);
       expect(getGenAiToolDefinitionsAttributes([])).to.deep.equal({});
-      expect(JSON.parse(getGenAiSystemInstructionsAttributes('Answer in French.')['gen_ai.system_instructions'] as string)).to.deep.equal([
+      const instructions = getGenAiSystemInstructionsAttributes('Answer in French.')[A.GEN_AI_SYSTEM_INSTRUCTIONS];
+      expect(contentViolations(A.GEN_AI_SYSTEM_INSTRUCTIONS, instructions)).to.deep.equal([]);
+      expect(JSON.parse(instructions as string)).to.deep.equal([
         { type: 'text', content: 'Answer in French.' },
       ]);
       expect(getGenAiSystemInstructionsAttributes(null)).to.deep.equal({});
