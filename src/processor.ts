@@ -9,7 +9,9 @@ import type { MappingContext } from './endpoints/endpoint-handler';
 import type { Exchange, SpanRewrite } from './interpret/exchange';
 import { ENDPOINT_HANDLERS } from './endpoints/registry';
 import { maskStatus } from './privacy/masking';
+import * as A from './attributes';
 import { CallMetricsRecorder } from './rewrite/metrics';
+import { keepStatusUntilEnd } from './rewrite/status-at-end';
 import { resolveOptions, type ResolvedOptions } from './options';
 import { OnceWarnings } from './setup/once-warnings';
 import { DuplicateLlmSpanDetector, duplicateLlmSpanMessage } from './setup/duplicate-llm-span';
@@ -180,7 +182,9 @@ export class VLLMSpanProcessor implements SpanProcessorLike {
       attributes.writeTo(span, limits.attributeCountLimit);
       if (rewrite.status !== undefined) {
         // Masked against the request's own texts, which an error message may quote; then capped.
-        span.setStatus(capStatus(maskStatus(rewrite.status, this.policy.traceConfig, exchange.requestBody), maxLength));
+        const status = capStatus(maskStatus(rewrite.status, this.policy.traceConfig, exchange.requestBody), maxLength);
+        span.setStatus(status);
+        if (record.statusSetAfterRewrite) keepStatusUntilEnd(span, status, span.attributes[A.ERROR_TYPE]);
       }
       this.recordMetrics(span, rewrite, exchange);
       logger.debug(`rewrote span "${rewrite.name}" (${record.byteSources})`);

@@ -22,6 +22,11 @@ export class CaptureRecord {
   responseViaChannel = false;
   /** Set when the span was rewritten (or could no longer be); later calls do nothing. */
   finished = false;
+  /**
+   * Whether the instrumentation sets the span's status after the rewrite (instrumentation-http does
+   * at the response's `end`, without vLLM's message): the rewrite's status is then set again at the span's end.
+   */
+  statusSetAfterRewrite = false;
   /** Undoes `contentEncoding` as the response arrives; made at its first byte (the head is in by then). */
   private decoder: IncrementalDecoder | undefined;
   /** Whether the response bytes were looked at yet: the decoder is chosen once. */

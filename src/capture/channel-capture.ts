@@ -62,6 +62,9 @@ export abstract class ChannelCapture<Listener extends CaptureListener = CaptureL
     this.linker = new SpanRequestLinker((method, url) => method === 'POST' && endpointForUrl(url) !== undefined, scope);
   }
 
+  /** See `CaptureRecord.statusSetAfterRewrite`. */
+  protected readonly statusSetAfterRewrite: boolean = false;
+
   /** The channels this capture listens to, each with its handler (guarded when subscribed). */
   protected abstract channels(): Array<[string, (message: unknown) => void]>;
 
@@ -111,6 +114,7 @@ export abstract class ChannelCapture<Listener extends CaptureListener = CaptureL
   /** Starts the record of a request paired with its span; both carry it from now on. */
   protected startRecord(request: object, span: ProcessorSpan, endpoint: EndpointKind): CaptureRecord {
     const record = new CaptureRecord(span, endpoint, this.options.maxBodyBytes);
+    record.statusSetAfterRewrite = this.statusSetAfterRewrite;
     (request as SlotHolder<unknown>)[this.slot] = record;
     (span as unknown as SlotHolder<unknown>)[this.slot] = record;
     this.liveRecords++;

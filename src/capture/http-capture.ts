@@ -33,6 +33,9 @@ const HTTP_INSTRUMENTATION_SCOPE = '@opentelemetry/instrumentation-http';
  * (src/capture/http-taps.ts); the streams' flow is never changed.
  */
 export class HttpCapture extends ChannelCapture<HttpCaptureListener> {
+  // instrumentation-http sets the status at the response's `end`, after the rewrite at its last pushed byte.
+  protected override readonly statusSetAfterRewrite = true;
+
   constructor(options: CaptureOptions, listener: HttpCaptureListener) {
     super(options, listener, HTTP_INSTRUMENTATION_SCOPE);
   }

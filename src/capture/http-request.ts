@@ -59,3 +59,26 @@ export function writtenBytes(chunk: unknown, encoding: unknown): Buffer | undefi
   if (chunk instanceof Uint8Array) return Buffer.from(chunk);
   return undefined;
 }
+
+/** What `@opentelemetry/instrumentation-http` hands its `ignoreOutgoingRequestHook`: the options of `http.request`. */
+export interface RequestOptionsLike {
+  method?: string;
+  protocol?: string | null;
+  hostname?: string | null;
+  host?: string | null;
+  port?: number | string | null;
+  path?: string | null;
+}
+
+const DEFAULT_PORTS: Readonly<Record<string, string>> = { 'http:': '80', 'https:': '443' };
+
+/** The URL `http.request(options)` will ask for, spelled as `clientRequestUrl` spells it once the request exists. */
+export function requestOptionsUrl(options: RequestOptionsLike): string {
+  const protocol = options.protocol ?? 'http:';
+  let host = options.hostname ?? options.host ?? 'localhost';
+  // `host` may carry its port already; an IPv6 literal goes in brackets, as in a Host header.
+  if (host.includes(':') && !host.startsWith('[') && options.hostname != null) host = `[${host}]`;
+  const port = options.port == null ? undefined : String(options.port);
+  const withPort = port !== undefined && port !== DEFAULT_PORTS[protocol] && !/:\d+$/.test(host) ? `${host}:${port}` : host;
+  return `${protocol}//${withPort}${options.path ?? '/'}`;
+}

@@ -13,10 +13,17 @@ const requireHere = createRequire(__filename);
  * when it is missing.
  */
 export function loadOptionalPeer<T>(name: string, feature: string, installHint: string): T {
+  const peer = loadIfInstalled<T>(name);
+  if (peer !== undefined) return peer;
+  throw new Error(`${feature} needs the package ${name}, which is not installed: ${installHint}`);
+}
+
+/** Loads an optional peer dependency, or undefined when it is not installed (any other load error is thrown). */
+export function loadIfInstalled<T>(name: string): T | undefined {
   try {
     return requireHere(name) as T;
   } catch (error) {
     if ((error as { code?: unknown }).code !== 'MODULE_NOT_FOUND') throw error;
-    throw new Error(`${feature} needs the package ${name}, which is not installed: ${installHint}`, { cause: error });
+    return undefined;
   }
 }

@@ -157,6 +157,19 @@ describe('node:http clients through @opentelemetry/instrumentation-http', () => 
         expect(tracing!.processor.liveCaptureCount).to.equal(0);
       });
 
+      it("a vLLM error answer (404 of an unknown model): the span keeps vLLM's message and error type, which instrumentation-http sets again at the end", async () => {
+        trace({ withoutOnEnding });
+        server.respondWith({ status: 404, json: { object: 'error', message: 'The model `missing` does not exist.', type: 'NotFoundError', param: null, code: 404 } });
+        const failure = await openai()
+          .chat.completions.create({ model: 'missing', messages: [{ role: 'user', content: 'hi' }] })
+          .catch((error: unknown) => error);
+        expect(failure).to.have.property('status', 404);
+        const span = await onlySpan();
+        expect(span.name).to.equal('chat missing');
+        expect(span.status).to.deep.equal({ code: SpanStatusCode.ERROR, message: 'The model `missing` does not exist.' });
+        expect(span.attributes['error.type']).to.equal('NotFoundError');
+      });
+
       it('a refused connection: the span is named for the call and carries the error', async () => {
         trace({ withoutOnEnding });
         const closed = await VllmTestServer.start();

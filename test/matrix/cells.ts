@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readJson } from './json';
+import { HTTP_INSTRUMENTATION } from './clients';
 import type { CellSpec } from './results';
 
 /** test/matrix */
@@ -30,6 +31,12 @@ export function listCells(only?: string[]): Cell[] {
   const unknown = only.filter(name => !cells.some(cell => cell.name === name));
   if (unknown.length > 0) throw new Error(`unknown cells: ${unknown.join(', ')}`);
   return cells.filter(cell => only.includes(cell.name));
+}
+
+/** Whether the cell installs HttpInstrumentation (so wires it, for its node:http clients). */
+export function wiresHttpInstrumentation(cell: Cell): boolean {
+  const { dependencies } = readJson<{ dependencies: Record<string, string> }>(path.join(cell.dir, 'package.json'));
+  return dependencies[HTTP_INSTRUMENTATION] !== undefined;
 }
 
 /** Installed versions of the cell's direct dependencies. */

@@ -5,8 +5,18 @@
  */
 import type { ChatOutcome, ChatRequest } from './scenarios';
 
-/** Client names as the cells list them in `package.json` → `matrix.clients`. */
-export type ClientName = 'openai' | 'ai' | 'langchain' | 'fetch' | 'undici';
+/**
+ * Client names as the cells list them in `package.json` → `matrix.clients`. `openai` v4 and
+ * `langchain` on `@langchain/openai` 0.3 (which calls openai v4) send through node:http, like
+ * `axios`, `node-fetch` (v2) and `got`; the others through undici.
+ */
+export type ClientName = 'openai' | 'ai' | 'langchain' | 'fetch' | 'undici' | 'axios' | 'node-fetch' | 'got';
+
+/** What a client's requests go through, so which instrumentation makes their span. */
+export type Transport = 'undici' | 'node:http';
+
+/** The instrumentation that makes the spans of node:http clients; a cell that installs it wires it. */
+export const HTTP_INSTRUMENTATION = '@opentelemetry/instrumentation-http';
 
 /** Loads a package from the cell: `require` in CommonJS cells, `import()` in ESM cells. */
 export type Load = (specifier: string) => Promise<unknown>;
@@ -16,7 +26,8 @@ export interface ChatClient {
   name: ClientName;
   /** The client package's version as installed in the cell (for fetch: the bundled undici). */
   version: string;
-  /** The undici whose requests this client sends: Node's bundled one or the npm package. */
+  transport: Transport;
+  /** The undici whose requests this client sends: Node's bundled one or the npm package; `none` for node:http. */
   undiciVersion: string;
   chat(request: ChatRequest): Promise<ChatOutcome>;
 }
@@ -27,32 +38,67 @@ export interface ClientContext {
   baseUrl: string;
   /** Version of a package installed at the top of the cell's node_modules. */
   versionOf(packageName: string): string;
+  /** Version of a package at a path under the cell's node_modules (e.g. a nested copy), or undefined when absent. */
+  versionAt(packagePath: string): string | undefined;
 }
 
 const API_KEY = 'matrix-key';
 
 /** Creates the named client from the cell's packages. */
 export async function createClient(name: ClientName, context: ClientContext): Promise<ChatClient> {
-  const bundledUndici = process.versions.undici ?? 'unknown';
+  const undici = (version: string) => ({ name, transport: 'undici' as const, undiciVersion: version });
+  const nodeHttp = { name, transport: 'node:http' as const, undiciVersion: 'none' };
+  const bundled = undici(process.versions.undici ?? 'unknown');
   switch (name) {
-    case 'openai':
-      return { name, version: context.versionOf('openai'), undiciVersion: bundledUndici, chat: await openaiChat(context) };
+    case 'openai': {
+      const version = context.versionOf('openai');
+      return { ...(sendsThroughNodeHttp(version) ? nodeHttp : bundled), version, chat: await openaiChat(context) };
+    }
     case 'ai':
-      return { name, version: context.versionOf('ai'), undiciVersion: bundledUndici, chat: await aiSdkChat(context) };
-    case 'langchain':
-      return { name, version: context.versionOf('@langchain/openai'), undiciVersion: bundledUndici, chat: await langchainChat(context) };
+      return { ...bundled, version: context.versionOf('ai'), chat: await aiSdkChat(context) };
+    case 'langchain': {
+      const transport = sendsThroughNodeHttp(langchainOpenaiVersion(context)) ? nodeHttp : bundled;
+      return { ...transport, version: context.versionOf('@langchain/openai'), chat: await langchainChat(context) };
+    }
     case 'fetch':
-      return { name, version: bundledUndici, undiciVersion: bundledUndici, chat: fetchChat(globalThis.fetch, context.baseUrl) };
+      return { ...bundled, version: bundled.undiciVersion, chat: fetchChat(globalThis.fetch, context.baseUrl) };
     case 'undici': {
-      const undici = (await context.load('undici')) as { fetch: typeof fetch; Agent: new () => unknown };
+      const undiciModule = (await context.load('undici')) as { fetch: typeof fetch; Agent: new () => unknown };
       const version = context.versionOf('undici');
       // Every undici copy shares one global dispatcher (Symbol.for('undici.globalDispatcher.1')): without
       // its own Agent this fetch would send through whichever undici registered first, often Node's.
-      const dispatcher = new undici.Agent();
-      const fetchWithOwnAgent = ((input: string, init: RequestInit) => undici.fetch(input, { ...init, dispatcher } as RequestInit)) as typeof fetch;
-      return { name, version, undiciVersion: version, chat: fetchChat(fetchWithOwnAgent, context.baseUrl) };
+      const dispatcher = new undiciModule.Agent();
+      const fetchWithOwnAgent = ((input: string, init: RequestInit) => undiciModule.fetch(input, { ...init, dispatcher } as RequestInit)) as typeof fetch;
+      return { ...undici(version), version, chat: fetchChat(fetchWithOwnAgent, context.baseUrl) };
     }
+    case 'node-fetch': {
+      const nodeFetch = defaultExport<typeof fetch>(await context.load('node-fetch'));
+      return { ...nodeHttp, version: context.versionOf('node-fetch'), chat: fetchChat(nodeFetch, context.baseUrl) };
+    }
+    case 'axios':
+      return { ...nodeHttp, version: context.versionOf('axios'), chat: axiosChat(defaultExport<Axios>(await context.load('axios')), context.baseUrl) };
+    case 'got':
+      return { ...nodeHttp, version: context.versionOf('got'), chat: gotChat(defaultExport<Got>(await context.load('got')), context.baseUrl) };
   }
+}
+
+/** openai v4 sends through node-fetch 2, so node:http; v5 on use the global fetch. */
+function sendsThroughNodeHttp(openaiVersion: string): boolean {
+  return Number(openaiVersion.split('.')[0]) <= 4;
+}
+
+/** The openai that `@langchain/openai` calls: its own nested copy, else the cell's. */
+function langchainOpenaiVersion(context: ClientContext): string {
+  return context.versionAt('@langchain/openai/node_modules/openai') ?? context.versionOf('openai');
+}
+
+/**
+ * A CommonJS package's main export: `require` gives it as is, `import()` as the namespace's
+ * `default` (axios, got 11 and node-fetch 2 also set `.default` on it; got 14 is ESM with a default export).
+ */
+function defaultExport<T>(module: unknown): T {
+  const withDefault = module as { default?: T };
+  return withDefault.default ?? (module as T);
 }
 
 type Chat = (request: ChatRequest) => Promise<ChatOutcome>;
@@ -233,10 +279,65 @@ async function langchainChat(context: ClientContext): Promise<Chat> {
   };
 }
 
+interface AxiosResponse {
+  data: unknown;
+}
+
+/** The parts of axios the scenarios use. */
+interface Axios {
+  post(url: string, body: unknown, config: { headers: Record<string, string>; responseType?: 'stream' }): Promise<AxiosResponse>;
+}
+
+function axiosChat(axios: Axios, baseUrl: string): Chat {
+  return async request => {
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` };
+    try {
+      // A stream is read as it arrives, as an app that shows tokens does; axios throws on a 404.
+      const response = await axios.post(`${baseUrl}/chat/completions`, wireBody(request), { headers, ...(request.stream ? { responseType: 'stream' } : {}) });
+      if (!request.stream) return outcomeOf([response.data as { choices?: WireChoice[] }]);
+      return outcomeOf(sseData(await readText(response.data as AsyncIterable<Buffer | string>)));
+    } catch (error) {
+      return failed(error);
+    }
+  };
+}
+
+interface GotOptions {
+  json: unknown;
+  headers: Record<string, string>;
+  retry: { limit: number };
+}
+
+/** The parts of got (11 and 14) the scenarios use. */
+interface Got {
+  post(url: string, options: GotOptions): { json(): Promise<unknown> };
+  stream: { post(url: string, options: GotOptions): AsyncIterable<Buffer> };
+}
+
+function gotChat(got: Got, baseUrl: string): Chat {
+  return async request => {
+    const options: GotOptions = { json: wireBody(request), headers: { authorization: `Bearer ${API_KEY}` }, retry: { limit: 0 } };
+    try {
+      if (!request.stream) return outcomeOf([(await got.post(`${baseUrl}/chat/completions`, options).json()) as { choices?: WireChoice[] }]);
+      return outcomeOf(sseData(await readText(got.stream.post(`${baseUrl}/chat/completions`, options))));
+    } catch (error) {
+      return failed(error);
+    }
+  };
+}
+
+/** Reads a body stream chunk by chunk, as it arrives. */
+async function readText(stream: AsyncIterable<Buffer | string>): Promise<string> {
+  let text = '';
+  for await (const chunk of stream) text += chunk.toString();
+  return text;
+}
+
 /** The outcome of a client call that threw: its HTTP status, or the error itself when it has none. */
 function failed(error: unknown): ChatOutcome {
-  const fields = error as { status?: unknown; statusCode?: unknown; response?: { status?: unknown } };
-  const status = fields?.status ?? fields?.statusCode ?? fields?.response?.status;
+  const fields = error as { status?: unknown; statusCode?: unknown; response?: { status?: unknown; statusCode?: unknown } };
+  // got's HTTPError has the status only on its response, as statusCode.
+  const status = fields?.status ?? fields?.statusCode ?? fields?.response?.status ?? fields?.response?.statusCode;
   if (typeof status === 'number') return { text: '', toolCalls: [], errorStatus: status };
   throw error;
 }

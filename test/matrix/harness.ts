@@ -9,11 +9,19 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { VLLMInstrumentation, VLLMSpanProcessor } from '../../src/index';
 import { VllmTestServer } from '../support/vllm-server';
-import { createClient, type ChatClient, type Load } from './clients';
+import { createClient, HTTP_INSTRUMENTATION, type ChatClient, type Load } from './clients';
 import { readJson } from './json';
 import { createPipeline, type Order, type Pipeline } from './otel';
 import type { CellSpec, ClientResult, RunResult } from './results';
-import { SCENARIOS, checkRewrittenSpan, expectedCapturePath, type ChatOutcome, type ExportedSpan, type Scenario } from './scenarios';
+import {
+  SCENARIOS,
+  checkRewrittenSpan,
+  expectedCapturePath,
+  instrumentationScopeOf,
+  type ChatOutcome,
+  type ExportedSpan,
+  type Scenario,
+} from './scenarios';
 
 const NAMESPACE = '@traceai/vllm';
 const WATCHDOG_MS = 120_000;
@@ -70,14 +78,19 @@ export async function runCell(load: Load): Promise<void> {
   const collector = new DiagCollector();
   diag.setLogger(collector, { logLevel: DiagLogLevel.DEBUG, suppressOverrideMessage: true });
   const server = await VllmTestServer.start();
-  const pipeline = await createPipeline(spec.provider, order, load, () => new VLLMSpanProcessor(), () => new VLLMInstrumentation({ baseUrlPattern: '127.0.0.1' }));
+  const dependencies = readJson<{ dependencies: Record<string, string> }>(path.join(cellDir, 'package.json')).dependencies;
+  const pipeline = await createPipeline(spec.provider, order, load, () => new VLLMSpanProcessor(), () => new VLLMInstrumentation({ baseUrlPattern: '127.0.0.1' }), {
+    // A cell that installs instrumentation-http wires it, as the apps whose node:http clients it traces do.
+    http: dependencies[HTTP_INSTRUMENTATION] !== undefined,
+  });
   try {
     const versionOf = (name: string) => packageVersion(cellDir, name);
+    const versionAt = (packagePath: string) => (fs.existsSync(path.join(cellDir, 'node_modules', packagePath, 'package.json')) ? versionOf(packagePath) : undefined);
     // The npm undici last: loading it registers its Agent as the global dispatcher when none exists
     // yet, and from then on Node's own fetch would send through it.
     const clients = [...spec.clients].sort((a, b) => Number(a === 'undici') - Number(b === 'undici'));
     for (const name of clients) {
-      const client = await createClient(name, { load, baseUrl: server.baseUrl, versionOf });
+      const client = await createClient(name, { load, baseUrl: server.baseUrl, versionOf, versionAt });
       result.clients.push(await runClient(client, pipeline, server, collector));
     }
   } catch (error) {
@@ -95,7 +108,7 @@ export async function runCell(load: Load): Promise<void> {
 async function runClient(client: ChatClient, pipeline: Pipeline, server: VllmTestServer, collector: DiagCollector): Promise<ClientResult> {
   const result: ClientResult = { name: client.name, version: client.version, undiciVersion: client.undiciVersion, capture: 'none', scenarios: [] };
   const paths = new Set<string>();
-  const expectedPath = expectedCapturePath(client.undiciVersion);
+  const expected = expectedCapture(client);
   for (const scenario of SCENARIOS) {
     const firstLine = collector.lines.length;
     const problems = await runScenario(client, scenario, pipeline, server);
@@ -104,14 +117,25 @@ async function runClient(client: ChatClient, pipeline: Pipeline, server: VllmTes
     for (const line of rewrites) {
       const seen = /request bytes: (\w+), response bytes: (\w+)/.exec(line.text);
       for (const source of seen?.slice(1) ?? ['unreadable']) {
-        paths.add(source);
-        if (source !== expectedPath) problems.push(`capture path: expected ${expectedPath} for undici ${client.undiciVersion}, got ${line.text}`);
+        paths.add(source === expected.source ? expected.label : source);
+        if (source !== expected.source) problems.push(`capture path: expected ${expected.source} for ${expected.why}, got ${line.text}`);
       }
     }
     result.scenarios.push({ id: scenario.id, problems });
   }
   if (paths.size > 0) result.capture = [...paths].sort().join('+');
   return result;
+}
+
+/**
+ * What the processor's debug line must name as each body's source, and how the record labels it.
+ * node:http bodies come from taps on the request and its response, which the line calls `wrap`
+ * like undici's wrapped handler; the record says `http`, as it is a path of its own.
+ */
+function expectedCapture(client: ChatClient): { source: string; label: string; why: string } {
+  if (client.transport === 'node:http') return { source: 'wrap', label: 'http', why: 'node:http' };
+  const source = expectedCapturePath(client.undiciVersion);
+  return { source, label: source, why: `undici ${client.undiciVersion}` };
 }
 
 async function runScenario(client: ChatClient, scenario: Scenario, pipeline: Pipeline, server: VllmTestServer): Promise<string[]> {
@@ -127,7 +151,14 @@ async function runScenario(client: ChatClient, scenario: Scenario, pipeline: Pip
   const spans = await waitForSpans(pipeline, before + 1);
   if (spans.length !== before + 1) return [...problems, `expected 1 new span, got ${spans.length - before}: ${spans.slice(before).map(s => s.name).join(', ')}`];
   const span = spans[before];
-  return [...problems, ...checkRewrittenSpan(scenario, span)];
+  return [...problems, ...checkScope(client, span), ...checkRewrittenSpan(scenario, span)];
+}
+
+/** A node:http client's span must be instrumentation-http's: the one whose traceparent reached vLLM. */
+function checkScope(client: ChatClient, span: ExportedSpan): string[] {
+  if (client.transport !== 'node:http') return [];
+  const scope = instrumentationScopeOf(span);
+  return scope === HTTP_INSTRUMENTATION ? [] : [`instrumentation scope: expected ${HTTP_INSTRUMENTATION}, got ${scope}`];
 }
 
 /** Waits until at least `count` spans ended; a span ends in undici's trailers, around the client's last read. */

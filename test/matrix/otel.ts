@@ -1,10 +1,11 @@
 /**
  * Wires a real OpenTelemetry pipeline the way a user of each SDK line does, from the cell's own
- * packages: UndiciInstrumentation → tracer provider → VLLMSpanProcessor + SimpleSpanProcessor with
- * an InMemorySpanExporter. The processor and the instrumentation are constructed in the order asked.
+ * packages: UndiciInstrumentation (and HttpInstrumentation in cells with node:http clients) →
+ * tracer provider → VLLMSpanProcessor + SimpleSpanProcessor with an InMemorySpanExporter. The
+ * processor and the instrumentations are constructed in the order asked.
  */
 import { context, propagation, trace } from '@opentelemetry/api';
-import type { SpanProcessorLike } from '../../src/index';
+import { httpRequestHook, type SpanProcessorLike } from '../../src/index';
 import type { Load } from './clients';
 import type { ExportedSpan } from './scenarios';
 
@@ -57,38 +58,62 @@ export interface SeedInstrumentation extends Instrumentation {
   manuallyInstrument(module: unknown): void;
 }
 
-/** Builds the pipeline of `flavor`, constructing processor and instrumentation in `order`. */
+/** What else the cell instruments. */
+export interface PipelineOptions {
+  /** Also `@opentelemetry/instrumentation-http`'s HttpInstrumentation, for node:http clients. */
+  http: boolean;
+}
+
+/** Builds the pipeline of `flavor`, constructing processor and instrumentations in `order`. */
 export async function createPipeline(
   flavor: ProviderFlavor,
   order: Order,
   load: Load,
   createProcessor: () => SpanProcessorLike & { shutdown(): Promise<void> },
   createVllmInstrumentation: () => SeedInstrumentation,
+  options: PipelineOptions,
 ): Promise<Pipeline> {
-  const { UndiciInstrumentation } = (await load('@opentelemetry/instrumentation-undici')) as {
-    UndiciInstrumentation: new () => Instrumentation;
-  };
+  const createInstrumentations = await instrumentationsFactory(load, options);
   const exportModule = (await load(flavor === 'sdk-trace-3' ? '@opentelemetry/sdk-trace' : '@opentelemetry/sdk-trace-base')) as SpanExportModule;
   const providerFactory = await providerFactoryFor(flavor, load);
   if (order === 'vllm-instrumentation') return seedSetup(exportModule, providerFactory, flavor, load, createVllmInstrumentation);
 
-  // Constructing the instrumentation enables it, i.e. subscribes to undici's channels.
+  // Constructing an instrumentation enables it: it subscribes to undici's channels, or hooks node:http.
   const processorFirst = order === 'processor-first' ? createProcessor() : undefined;
-  const instrumentation = new UndiciInstrumentation();
+  const instrumentations = createInstrumentations();
   const processor = processorFirst ?? createProcessor();
 
   const exporter = new exportModule.InMemorySpanExporter();
   const exporting = new exportModule.SimpleSpanProcessor(flavor === 'sdk-trace-3' ? { exporter } : exporter);
   const provider = providerFactory([processor, exporting]);
-  instrumentation.setTracerProvider(provider);
+  for (const instrumentation of instrumentations) instrumentation.setTracerProvider(provider);
   return {
     spans: () => exporter.getFinishedSpans(),
     async shutdown() {
-      instrumentation.disable();
+      for (const instrumentation of instrumentations) instrumentation.disable();
       await provider.shutdown();
       await processor.shutdown();
     },
   };
+}
+
+/** Loads the instrumentation packages now; the returned function constructs (so enables) them. */
+async function instrumentationsFactory(load: Load, options: PipelineOptions): Promise<() => Instrumentation[]> {
+  const { UndiciInstrumentation } = (await load('@opentelemetry/instrumentation-undici')) as {
+    UndiciInstrumentation: new () => Instrumentation;
+  };
+  if (!options.http) return () => [new UndiciInstrumentation()];
+  const { HttpInstrumentation } = (await load('@opentelemetry/instrumentation-http')) as {
+    HttpInstrumentation: new (config: Record<string, unknown>) => Instrumentation;
+  };
+  const httpConfig = {
+    // What the package tells users (its processor's warning, its register entry): Node 20 needs the hook
+    // to see a node:http request's body; on Node >= 22 it is harmless.
+    requestHook: httpRequestHook,
+    // The vLLM test server runs in this process, standing for vLLM in another: its requests are not the app's spans.
+    disableIncomingRequestInstrumentation: true,
+  };
+  return () => [new UndiciInstrumentation(), new HttpInstrumentation(httpConfig)];
 }
 
 /** The seed README's Basic Setup, on this SDK: no VLLMSpanProcessor on the provider, nothing else installed. */

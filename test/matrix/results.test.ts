@@ -74,6 +74,16 @@ describe('compatibility matrix record (test/matrix/results.json)', () => {
     expect(new Set(clients.map(client => client.capture))).to.include.members(['wrap', 'channel']);
   });
 
+  it('covers the node:http clients (openai 4, @langchain/openai 0.3, axios, node-fetch 2, got) on Node 20, 22 and 24', () => {
+    const httpRuns = runs.filter(run => run.clients.some(client => client.capture === 'http'));
+    expect(new Set(httpRuns.map(run => major(run.node)))).to.include.members([20, 22, 24]);
+    const httpClients = clients.filter(client => client.capture === 'http');
+    const versions = (name: string) => new Set(httpClients.filter(client => client.name === name).map(client => client.version.split('.').slice(0, 2).join('.')));
+    expect([...versions('openai')].some(version => version.startsWith('4.'))).to.equal(true);
+    expect(versions('langchain')).to.include('0.3');
+    for (const name of ['axios', 'node-fetch', 'got']) expect(versions(name).size, name).to.be.greaterThan(0);
+  });
+
   it('is what the README compatibility table shows', function () {
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
     const table = tableInReadme(readme);

@@ -36,8 +36,12 @@ export interface ScenarioResult {
 export interface ClientResult {
   name: ClientName;
   version: string;
+  /** The undici the client sends through; `none` for a node:http client. */
   undiciVersion: string;
-  /** Capture paths seen in the processor's debug lines (`channel`, `wrap`), or `none` when nothing was rewritten. */
+  /**
+   * Capture paths seen in the processor's debug lines (`channel`, `wrap`; `http` for a node:http
+   * client's taps), or `none` when nothing was rewritten.
+   */
   capture: string;
   scenarios: ScenarioResult[];
 }

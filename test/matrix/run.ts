@@ -17,7 +17,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { bundleHarness } from './bundle';
-import { installedPackages, listCells, type Cell } from './cells';
+import { installedPackages, listCells, wiresHttpInstrumentation, type Cell } from './cells';
 import { inParallel, installFromLock, installTarball, nodeBinary, runtimeDir } from './install';
 import { readJson } from './json';
 import type { Order } from './otel';
@@ -89,12 +89,13 @@ async function install(cells: Cell[], tarball: string, reinstall: boolean): Prom
 async function typecheck(cells: Cell[], tally: Tally): Promise<Map<Cell, string[]>> {
   const problems = new Map<Cell, string[]>();
   await inParallel(cells, CONCURRENCY, async cell => {
-    problems.set(cell, await typecheckWiring(cell.dir, cell.spec.provider));
+    problems.set(cell, await typecheckWiring(cell.dir, cell.spec.provider, wiresHttpInstrumentation(cell)));
   });
   for (const cell of cells) {
     const found = problems.get(cell) ?? [];
     tally.add(found.length === 0);
-    log(`${found.length === 0 ? 'ok  ' : 'FAIL'} ${cell.name} types (${cell.spec.provider} wiring as .mts and .cts)`);
+    const wiring = wiresHttpInstrumentation(cell) ? `${cell.spec.provider} + HttpInstrumentation` : cell.spec.provider;
+    log(`${found.length === 0 ? 'ok  ' : 'FAIL'} ${cell.name} types (${wiring} wiring as .mts and .cts)`);
     for (const problem of found) log(`       ${problem}`);
   }
   return problems;

@@ -53,6 +53,10 @@ export interface ExportedSpan {
   name: string;
   attributes: Attributes;
   status: { code: number; message?: string };
+  /** The instrumentation that made the span (SDK 2.x and 3.x). */
+  instrumentationScope?: { name: string };
+  /** The same on SDK 1.x. */
+  instrumentationLibrary?: { name: string };
 }
 
 /** One scenario of the suite. */
@@ -237,6 +241,11 @@ export function checkRewrittenSpan(scenario: Scenario, span: ExportedSpan): stri
     }
   }
   return problems;
+}
+
+/** The name of the instrumentation that made the span, on any SDK line. */
+export function instrumentationScopeOf(span: ExportedSpan): string | undefined {
+  return (span.instrumentationScope ?? span.instrumentationLibrary)?.name;
 }
 
 /** Which path must have delivered the body bytes of a request sent by this undici version. */

@@ -3,6 +3,7 @@
  * delimit it in README.md. `npm run test:matrix -- --table` prints it; table.test.ts checks that
  * the README holds exactly this table.
  */
+import { HTTP_INSTRUMENTATION } from './clients';
 import type { CellResult, ClientResult, MatrixResults, RunResult } from './results';
 import { runPassed } from './results';
 
@@ -21,6 +22,8 @@ function otelColumn(cell: CellResult): string {
   const parts = [
     sdk === undefined ? 'unknown SDK' : `${short(sdk)} ${cell.packages[sdk]}`,
     `instrumentation-undici ${cell.packages['@opentelemetry/instrumentation-undici']}`,
+    // Cells with node:http clients wire HttpInstrumentation too.
+    ...(cell.packages[HTTP_INSTRUMENTATION] === undefined ? [] : [`instrumentation-http ${cell.packages[HTTP_INSTRUMENTATION]}`]),
     `api ${cell.packages['@opentelemetry/api']}`,
   ];
   const wiring = cell.spec.provider === 'sdk-trace-node-1' ? 'addSpanProcessor' : 'spanProcessors';

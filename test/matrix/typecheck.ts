@@ -31,12 +31,23 @@ const WIRING: Record<ProviderFlavor, string> = {
   ].join('\n'),
 };
 
-/** Compiles the wiring of `flavor` inside the cell; returns tsc's complaints (empty: it compiles). */
-export async function typecheckWiring(cellDir: string, flavor: ProviderFlavor): Promise<string[]> {
+/** What a user of node:http clients adds: the hook that lets Node 20 see their request bodies. */
+const HTTP_WIRING = [
+  `import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';`,
+  `import { httpRequestHook } from '@traceai/vllm';`,
+  `new HttpInstrumentation({ requestHook: httpRequestHook });`,
+].join('\n');
+
+/**
+ * Compiles the wiring of `flavor` inside the cell, with HttpInstrumentation's when `http`;
+ * returns tsc's complaints (empty: it compiles).
+ */
+export async function typecheckWiring(cellDir: string, flavor: ProviderFlavor, http: boolean): Promise<string[]> {
   const dir = path.join(cellDir, 'node_modules', '.matrix', 'types');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'wiring.mts'), WIRING[flavor] + '\n');
-  fs.writeFileSync(path.join(dir, 'wiring.cts'), WIRING[flavor] + '\n');
+  const wiring = http ? `${WIRING[flavor]}\n${HTTP_WIRING}` : WIRING[flavor];
+  fs.writeFileSync(path.join(dir, 'wiring.mts'), wiring + '\n');
+  fs.writeFileSync(path.join(dir, 'wiring.cts'), wiring + '\n');
   fs.writeFileSync(
     path.join(dir, 'tsconfig.json'),
     JSON.stringify({

@@ -6,6 +6,8 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { expect } from 'chai';
 import * as fs from 'fs';
 import OpenAI from 'openai';
+import OpenAIv4 from 'openai4';
+import * as http from 'http';
 import * as path from 'path';
 import { execFile } from 'child_process';
 import { promisify } from 'util';
@@ -137,6 +139,33 @@ describe('VLLMInstrumentation (the seed API)', () => {
     await chat();
     const spans = await spansOf(exporter, 1);
     expect(spans.map(span => span.attributes['url.full'])).to.deep.equal([`${server.baseUrl}/chat/completions`]);
+  });
+
+  it('traces node:http clients too (openai v4) with instrumentation-http installed, and only their vLLM calls, both sides captured on every Node', async () => {
+    const { exporter, provider } = userProvider();
+    const instrumentation = create({ baseUrlPattern: `127.0.0.1:${server.port}` });
+    instrumentation.manuallyInstrument(OpenAIv4);
+    instrumentation.setTracerProvider(provider);
+    const v4 = new OpenAIv4({ baseURL: server.baseUrl, apiKey: 'not-needed', maxRetries: 0 });
+    const answer = await v4.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'Hello from v4' }] });
+    // Not vLLM calls: a GET, and a POST to the same server under another name.
+    await new Promise(resolve => http.get(`${server.baseUrl}/models`, response => response.resume().on('end', resolve)));
+    await new OpenAIv4({ baseURL: `http://localhost:${server.port}/v1`, apiKey: 'x', maxRetries: 0 }).chat.completions.create({
+      model: MODEL,
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
+    const spans = await spansOf(exporter, 1);
+    expect(spans.map(span => span.instrumentationScope.name)).to.deep.equal(['@opentelemetry/instrumentation-http']);
+    expect(spans[0].name).to.equal(`chat ${MODEL}`);
+    expect(spans[0].attributes).to.include({
+      'fi.span.kind': 'LLM',
+      'llm.input_messages.0.content': 'Hello from v4',
+      'llm.output_messages.0.content': answer.choices[0].message.content,
+    });
+    instrumentation.disable();
+    await v4.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'untraced' }] });
+    await new Promise(resolve => setTimeout(resolve, 50));
+    expect(exporter.getFinishedSpans()).to.have.length(1);
   });
 
   it('leaves every other request to whatever else is installed (their UndiciInstrumentation still traces them)', async () => {
