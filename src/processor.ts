@@ -15,7 +15,7 @@ import { keepStatusUntilEnd } from './rewrite/status-at-end';
 import { resolveOptions, type ResolvedOptions } from './options';
 import { OnceWarnings } from './setup/once-warnings';
 import { DuplicateLlmSpanDetector, duplicateLlmSpanMessage } from './setup/duplicate-llm-span';
-import { PrioritizedAttributes, spanLimitsOf } from './rewrite/span-writer';
+import { DirectAttributes, hasRoomForAll, PrioritizedAttributes, spanLimitsOf } from './rewrite/span-writer';
 import type { ProcessorReadableSpan, ProcessorSpan, SpanProcessorLike, VLLMSpanProcessorOptions } from './types';
 import { foldsAsItArrives, LiveStreamFold } from './interpret/stream-fold';
 import { SchemaValidator } from './interpret/validation';
@@ -176,10 +176,12 @@ export class VLLMSpanProcessor implements SpanProcessorLike {
       const limits = spanLimitsOf(span);
       const maxLength = Math.min(this.policy.maxValueLength, limits.attributeValueLengthLimit);
       span.updateName(rewrite.name);
-      const attributes = new PrioritizedAttributes();
+      // Most spans have room for every key: then they are written as they come, else most useful first.
+      const roomForAll = hasRoomForAll(span, [rewrite.startAttributes, ...rewrite.attributeSets], limits.attributeCountLimit);
+      const attributes = roomForAll ? new DirectAttributes(span) : new PrioritizedAttributes();
       this.attributeWriter.collect(rewrite.startAttributes, attributes, maxLength);
       for (const set of rewrite.attributeSets) this.attributeWriter.collect(set, attributes, maxLength);
-      attributes.writeTo(span, limits.attributeCountLimit);
+      if (attributes instanceof PrioritizedAttributes) attributes.writeTo(span, limits.attributeCountLimit);
       if (rewrite.status !== undefined) {
         // Masked against the request's own texts, which an error message may quote; then capped.
         const status = capStatus(maskStatus(rewrite.status, this.policy.traceConfig, exchange.requestBody), maxLength);

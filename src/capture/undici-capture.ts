@@ -73,22 +73,27 @@ export class UndiciCapture extends ChannelCapture {
     return this.startRecord(request, span, (state as AwaitingLink).awaiting);
   }
 
-  /** `resolve` for the per-chunk wraps: a linked request's record is read straight from its slot. */
-  private linkedRecord(request: UndiciRequest): CaptureRecord | undefined {
-    const state = (request as unknown as SlotHolder<AwaitingLink>)[this.slot];
-    return state instanceof CaptureRecord ? state : this.resolve(request);
-  }
-
   private wrapRequest(request: UndiciRequest): void {
     const capture = this;
     const methods = request as unknown as Record<string, unknown>;
+    // Resolved at the wraps' first call (the request is then linked, or known to have no span) and
+    // kept here: the data wrap runs once per chunk, and a slot read per chunk costs more than this.
+    let record: CaptureRecord | undefined;
+    let resolved = false;
+    const linkedRecord = (): CaptureRecord | undefined => {
+      if (!resolved) {
+        resolved = true;
+        record = capture.resolve(request);
+      }
+      return record;
+    };
     const onData = request.onData;
     if (typeof onData === 'function') {
       request.onData = function wrappedOnData(this: UndiciRequest, chunk: Buffer) {
         // The original runs first and unguarded: its return value is back-pressure, its throw is undici's.
         const result = onData.call(this, chunk);
         try {
-          const record = capture.linkedRecord(request);
+          const record = linkedRecord();
           if (record !== undefined && !record.responseViaChannel && !record.finished) record.addResponseChunk(chunk);
         } catch (error) {
           capture.listener.onInternalError('onData', error);
@@ -101,7 +106,7 @@ export class UndiciCapture extends ChannelCapture {
       request.onBodySent = function wrappedOnBodySent(this: UndiciRequest, chunk: Buffer | string) {
         const result = onBodySent.call(this, chunk);
         try {
-          const record = capture.linkedRecord(request);
+          const record = linkedRecord();
           if (record !== undefined && !record.requestViaChannel && !record.finished) record.requestBody.append(chunk);
         } catch (error) {
           capture.listener.onInternalError('onBodySent', error);

@@ -4,7 +4,7 @@ import { inputMessageIndex, priorityOf, type PriorityValue } from '../rewrite/at
 import { GEN_AI_INPUT_MESSAGES } from '../attributes';
 import { mapAttributes, maskAttribute, maskVerdict } from './masking';
 import { resolveGenAiContent, resolveTraceConfig, type Environment, type ResolvedTraceConfig } from './trace-config';
-import type { PrioritizedAttributes } from '../rewrite/span-writer';
+import type { AttributeSink } from '../rewrite/span-writer';
 import type { SemconvFamily, VLLMSpanProcessorOptions } from '../types';
 
 /** Default cap on every string value (and status message), in UTF-16 code units: 64 Ki. */
@@ -89,7 +89,7 @@ export class AttributePolicyWriter {
   constructor(private readonly policy: AttributePolicy) {}
 
   /** Adds to `target` every entry of `attributes` that the policy keeps, masked, with strings cut to `maxLength`. */
-  collect(attributes: Attributes, target: PrioritizedAttributes, maxLength: number = this.policy.maxValueLength): void {
+  collect(attributes: Attributes, target: AttributeSink, maxLength: number = this.policy.maxValueLength): void {
     for (const key in attributes) {
       const value = attributes[key];
       if (value === undefined) continue;

@@ -1,4 +1,4 @@
-import type { AttributeValue } from '@opentelemetry/api';
+import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import { Priority, PRIORITY_COUNT, type PriorityValue } from './attribute-priority';
 import * as A from '../attributes';
 import type { ProcessorSpan } from '../types';
@@ -41,13 +41,37 @@ function attributeCountOf(span: ProcessorSpan): number {
   return typeof count === 'number' ? count : Object.keys(span.attributes).length;
 }
 
+/** Where the attribute policy hands each kept entry, with its priority (src/rewrite/attribute-priority.ts). */
+export interface AttributeSink {
+  add(key: string, value: AttributeValue, priority: PriorityValue, messageIndex: number): void;
+}
+
+/**
+ * Whether a span has room for every key of `sets` on top of its own, so that no order needs
+ * keeping (the common case): keys are counted as given, before the policy drops any.
+ */
+export function hasRoomForAll(span: ProcessorSpan, sets: ReadonlyArray<Readonly<Attributes>>, attributeCountLimit: number): boolean {
+  let count = attributeCountOf(span);
+  for (const set of sets) for (const _key in set) count++;
+  return count <= attributeCountLimit;
+}
+
+/** Writes each entry into the span as it comes: for a span with room for all of them. */
+export class DirectAttributes implements AttributeSink {
+  constructor(private readonly span: ProcessorSpan) {}
+
+  add(key: string, value: AttributeValue): void {
+    this.span.setAttribute(key, value);
+  }
+}
+
 /**
  * A rewrite's attributes sorted into their priorities (src/rewrite/attribute-priority.ts), then written
  * into a span within its attribute count limit: whole priorities in order, input messages
  * newest first and each whole, and a mark of how many input messages were left out (whose
  * slot is kept free below the answer).
  */
-export class PrioritizedAttributes {
+export class PrioritizedAttributes implements AttributeSink {
   /** Per priority, `[key, value, key, value, ...]`; made when the first entry of a priority comes (most spans use a few). */
   private readonly buckets: Array<Array<string | AttributeValue> | undefined> = new Array(PRIORITY_COUNT);
   /** Input messages by index, each `[key, value, ...]`. */

@@ -19,10 +19,13 @@ describe('string literals reused from a body (src/mappers/json-literals.ts)', ()
     expect(cursor.next('two')).to.equal('"two"');
   });
 
-  it('takes the answer in gen_ai.output.messages from the response body as escaped there', () => {
-    const choices = [{ index: 0, message: { role: 'assistant', content: 'caf\u00e9' }, finish_reason: 'stop' }];
-    const json = getGenAiOutputMessagesAttributes(choices, pythonJson({ choices }))[A.GEN_AI_OUTPUT_MESSAGES] as string;
-    expect(json).to.equal('[{"role":"assistant","parts":[{"type":"text","content":"caf\\u00e9"}],"finish_reason":"stop"}]');
+  it('takes a long answer in gen_ai.output.messages from the response body as escaped there; a short one is escaped again', () => {
+    for (const content of ['caf\u00e9 '.repeat(60), 'caf\u00e9']) {
+      const choices = [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }];
+      const json = getGenAiOutputMessagesAttributes(choices, pythonJson({ choices }))[A.GEN_AI_OUTPUT_MESSAGES] as string;
+      const literal = content.length > 100 ? pythonJson(content) : JSON.stringify(content);
+      expect(json).to.equal(`[{"role":"assistant","parts":[{"type":"text","content":${literal}}],"finish_reason":"stop"}]`);
+    }
   });
 
   it('skips members of another value, keys that only end in the key, and values that are not strings', () => {
@@ -40,7 +43,8 @@ describe('string literals reused from a body (src/mappers/json-literals.ts)', ()
   });
 
   it('property: the GenAI message JSON reads the same with and without a source text, whatever the texts and their escaping', () => {
-    const text = fc.string({ unit: 'grapheme', maxLength: 40 });
+    // Texts from 256 characters are taken from the source; shorter ones are escaped again.
+    const text = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.string({ unit: 'grapheme', minLength: 256, maxLength: 320 }));
     const messages = fc.array(fc.record({ role: fc.constantFrom('system', 'user', 'assistant'), content: text }), { minLength: 1, maxLength: 6 });
     fc.assert(
       fc.property(messages, fc.boolean(), (list, python) => {
