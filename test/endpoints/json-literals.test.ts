@@ -43,7 +43,7 @@ describe('string literals reused from a body (src/mappers/json-literals.ts)', ()
   });
 
   it('property: the GenAI message JSON reads the same with and without a source text, whatever the texts and their escaping', () => {
-    // Texts from 256 characters are taken from the source; shorter ones are escaped again.
+    // Texts from 32 characters are taken from the source; shorter ones are escaped again.
     const text = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.string({ unit: 'grapheme', minLength: 256, maxLength: 320 }));
     const messages = fc.array(fc.record({ role: fc.constantFrom('system', 'user', 'assistant'), content: text }), { minLength: 1, maxLength: 6 });
     fc.assert(
