@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { clientRequestUrl, requestOptionsUrl } from '../../src/capture/http-request';
+import { clientRequestUrl, requestOptionsUrl, type ClientRequestLike } from '../../src/capture/http-request';
 import * as http from 'http';
 import * as https from 'https';
 
@@ -18,7 +18,7 @@ describe('the URL of http.request options (VLLMInstrumentation ignores every oth
       // The same URL from the request http.request makes of these options (its Host header), never sent.
       const request = (options.protocol === 'https:' ? https : http).request({ ...options, agent: false, lookup: () => undefined });
       request.on('error', () => undefined);
-      expect(clientRequestUrl(request), JSON.stringify(options)).to.equal(url);
+      expect(clientRequestUrl(request as unknown as ClientRequestLike), JSON.stringify(options)).to.equal(url);
       request.destroy();
     }
   });
