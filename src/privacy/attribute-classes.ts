@@ -65,45 +65,73 @@ const indexed = (prefix: string): string => `${escape(prefix)}\\.${INDEX}\\.`;
 
 type Rule = readonly [pattern: RegExp, attributeClass: AttributeClass];
 
-/** The per-message rules of one side (`llm.input_messages` or `llm.output_messages`). */
-function messageRules(prefix: string, text: readonly HideSwitch[], other: readonly HideSwitch[], images: readonly HideSwitch[]): Rule[] {
-  const message = indexed(prefix);
-  const toolCall = `${escape(A.MESSAGE_TOOL_CALLS)}\\.${INDEX}\\.`;
-  const part = `${escape(A.MESSAGE_CONTENTS)}\\.${INDEX}\\.`;
-  const rule = (suffix: string, attributeClass: AttributeClass): Rule => [new RegExp(`^${message}${suffix}$`), attributeClass];
-  return [
-    rule(escape(A.MESSAGE_ROLE), METADATA),
-    rule(escape(A.MESSAGE_TOOL_CALL_ID), METADATA),
-    rule(toolCall + escape(A.TOOL_CALL_ID), METADATA),
-    rule(toolCall + escape(A.TOOL_CALL_FUNCTION_NAME), METADATA),
-    rule(part + escape(A.CONTENT_TYPE), METADATA),
-    rule(escape(A.MESSAGE_CONTENT), content('text', text)),
-    rule(escape(A.MESSAGE_REASONING), content('text', text)),
-    rule(escape(A.MESSAGE_REFUSAL), content('text', text)),
-    rule(toolCall + escape(A.TOOL_CALL_FUNCTION_ARGUMENTS), content('text', text)),
-    rule(part + escape(A.CONTENT_TEXT), content('text', text)),
-    rule(escape(A.MESSAGE_NAME), content('text', other)),
-    rule(part + escape(A.CONTENT_IMAGE_URL), content('image', images)),
-  ];
+/** The key suffixes of one per-message form: the seed's flat `llm.*_messages.{n}.role`, or OpenInference's `...{n}.message.role`. */
+interface MessageForm {
+  role: string;
+  toolCallId: string;
+  toolCalls: string;
+  contents: string;
+  callId: string;
+  functionName: string;
+  functionArguments: string;
+  partType: string;
+  partText: string;
+  partImageUrl: string;
+  content: string;
+  /** Texts of the message's own beside its content (the seed's reasoning and refusal). */
+  moreTexts: readonly string[];
+  name: string;
 }
 
-/** The rules of OpenInference's per-message form of one side (`llm.input_messages.{n}.message.*`), classed like the flat form. */
-function openInferenceMessageRules(prefix: string, text: readonly HideSwitch[], other: readonly HideSwitch[], images: readonly HideSwitch[]): Rule[] {
+const SEED_MESSAGE_FORM: MessageForm = {
+  role: A.MESSAGE_ROLE,
+  toolCallId: A.MESSAGE_TOOL_CALL_ID,
+  toolCalls: A.MESSAGE_TOOL_CALLS,
+  contents: A.MESSAGE_CONTENTS,
+  callId: A.TOOL_CALL_ID,
+  functionName: A.TOOL_CALL_FUNCTION_NAME,
+  functionArguments: A.TOOL_CALL_FUNCTION_ARGUMENTS,
+  partType: A.CONTENT_TYPE,
+  partText: A.CONTENT_TEXT,
+  partImageUrl: A.CONTENT_IMAGE_URL,
+  content: A.MESSAGE_CONTENT,
+  moreTexts: [A.MESSAGE_REASONING, A.MESSAGE_REFUSAL],
+  name: A.MESSAGE_NAME,
+};
+
+const OPENINFERENCE_MESSAGE_FORM: MessageForm = {
+  role: A.OI_MESSAGE_ROLE,
+  toolCallId: A.OI_MESSAGE_TOOL_CALL_ID,
+  toolCalls: A.OI_MESSAGE_TOOL_CALLS,
+  contents: A.OI_MESSAGE_CONTENTS,
+  callId: A.OI_TOOL_CALL_ID,
+  functionName: A.OI_TOOL_CALL_FUNCTION_NAME,
+  functionArguments: A.OI_TOOL_CALL_FUNCTION_ARGUMENTS,
+  partType: A.OI_CONTENT_TYPE,
+  partText: A.OI_CONTENT_TEXT,
+  partImageUrl: A.OI_CONTENT_IMAGE_URL,
+  content: A.OI_MESSAGE_CONTENT,
+  moreTexts: [],
+  name: A.OI_MESSAGE_NAME,
+};
+
+/** The per-message rules of one side (`llm.input_messages` or `llm.output_messages`) in one form. */
+function messageRules(prefix: string, form: MessageForm, text: readonly HideSwitch[], other: readonly HideSwitch[], images: readonly HideSwitch[]): Rule[] {
   const message = indexed(prefix);
-  const toolCall = `${escape(A.OI_MESSAGE_TOOL_CALLS)}\\.${INDEX}\\.`;
-  const part = `${escape(A.OI_MESSAGE_CONTENTS)}\\.${INDEX}\\.`;
+  const toolCall = `${escape(form.toolCalls)}\\.${INDEX}\\.`;
+  const part = `${escape(form.contents)}\\.${INDEX}\\.`;
   const rule = (suffix: string, attributeClass: AttributeClass): Rule => [new RegExp(`^${message}${suffix}$`), attributeClass];
   return [
-    rule(escape(A.OI_MESSAGE_ROLE), METADATA),
-    rule(escape(A.OI_MESSAGE_TOOL_CALL_ID), METADATA),
-    rule(toolCall + escape(A.OI_TOOL_CALL_ID), METADATA),
-    rule(toolCall + escape(A.OI_TOOL_CALL_FUNCTION_NAME), METADATA),
-    rule(part + escape(A.OI_CONTENT_TYPE), METADATA),
-    rule(escape(A.OI_MESSAGE_CONTENT), content('text', text)),
-    rule(toolCall + escape(A.OI_TOOL_CALL_FUNCTION_ARGUMENTS), content('text', text)),
-    rule(part + escape(A.OI_CONTENT_TEXT), content('text', text)),
-    rule(escape(A.OI_MESSAGE_NAME), content('text', other)),
-    rule(part + escape(A.OI_CONTENT_IMAGE_URL), content('image', images)),
+    rule(escape(form.role), METADATA),
+    rule(escape(form.toolCallId), METADATA),
+    rule(toolCall + escape(form.callId), METADATA),
+    rule(toolCall + escape(form.functionName), METADATA),
+    rule(part + escape(form.partType), METADATA),
+    ...[form.content, ...form.moreTexts].map(key => rule(escape(key), content('text', text))),
+    rule(toolCall + escape(form.functionArguments), content('text', text)),
+    rule(part + escape(form.partText), content('text', text)),
+    rule(escape(form.name), content('text', other)),
+    rule(part + escape(form.partImageUrl), content('image', images)),
   ];
 }
 
@@ -140,10 +168,10 @@ const RULES: readonly Rule[] = [
   exact(A.GEN_AI_TOOL_DEFINITIONS, content('tools-json', ALL_INPUT)),
 
   // Messages, prompts, embeddings, reranking, classification.
-  ...messageRules(A.LLM_INPUT_MESSAGES, INPUT_MESSAGE_TEXT, INPUT_MESSAGE_OTHER, ['hideInputs', 'hideInputMessages', 'hideInputImages']),
-  ...openInferenceMessageRules(A.LLM_INPUT_MESSAGES, INPUT_MESSAGE_TEXT, INPUT_MESSAGE_OTHER, ['hideInputs', 'hideInputMessages', 'hideInputImages']),
-  ...openInferenceMessageRules(A.LLM_OUTPUT_MESSAGES, OUTPUT_MESSAGE_TEXT, OUTPUT_MESSAGE_OTHER, OUTPUT_MESSAGE_OTHER),
-  ...messageRules(A.LLM_OUTPUT_MESSAGES, OUTPUT_MESSAGE_TEXT, OUTPUT_MESSAGE_OTHER, OUTPUT_MESSAGE_OTHER),
+  ...[SEED_MESSAGE_FORM, OPENINFERENCE_MESSAGE_FORM].flatMap(form => [
+    ...messageRules(A.LLM_INPUT_MESSAGES, form, INPUT_MESSAGE_TEXT, INPUT_MESSAGE_OTHER, ['hideInputs', 'hideInputMessages', 'hideInputImages']),
+    ...messageRules(A.LLM_OUTPUT_MESSAGES, form, OUTPUT_MESSAGE_TEXT, OUTPUT_MESSAGE_OTHER, OUTPUT_MESSAGE_OTHER),
+  ]),
   [new RegExp(`^${escape(A.LLM_PROMPTS)}\\.${INDEX}$`), content('text', INPUT_MESSAGE_TEXT)],
   [new RegExp(`^${indexed(A.EMBEDDING_EMBEDDINGS)}${escape(A.EMBEDDING_TEXT)}$`), content('text', INPUT_TEXT)],
   [new RegExp(`^${indexed(A.EMBEDDING_EMBEDDINGS)}${escape(A.EMBEDDING_VECTOR)}$`), content('vector', ['hideOutputs', 'hideEmbeddingVectors'])],
