@@ -76,12 +76,9 @@ export class PrioritizedAttributes implements AttributeSink {
   private readonly buckets: Array<Array<string | AttributeValue> | undefined> = new Array(PRIORITY_COUNT);
   /** Input messages by index, each `[key, value, ...]`. */
   private readonly messages = new Map<number, Array<string | AttributeValue>>();
-  /** Entries added: when the span has room for all of them, no slot needs counting. */
-  private entries = 0;
 
   /** Adds an entry; a key added again overrides the earlier value when written. */
   add(key: string, value: AttributeValue, priority: PriorityValue, messageIndex: number): void {
-    this.entries++;
     if (priority === Priority.INPUT_MESSAGES && messageIndex >= 0) {
       let message = this.messages.get(messageIndex);
       if (message === undefined) this.messages.set(messageIndex, (message = []));
@@ -91,10 +88,9 @@ export class PrioritizedAttributes implements AttributeSink {
     }
   }
 
-  /** Writes everything that fits into `span`, most useful first. */
+  /** Writes everything that fits into `span`, most useful first (for a span without room for all; see `hasRoomForAll`). */
   writeTo(span: ProcessorSpan, attributeCountLimit: number): void {
-    // The common case, a span with room for every entry: the same order, without counting slots.
-    const slots = new SlotCounter(span, attributeCountOf(span) + this.entries <= attributeCountLimit ? Infinity : attributeCountLimit);
+    const slots = new SlotCounter(span, attributeCountLimit);
     // Below the answer, a slot stays free for the mark of left-out input messages: a reader must learn the input was cut.
     const spare = this.messages.size > 0 ? MARK_SLOTS : 0;
     for (let priority = 0; priority < Priority.REPEATED; priority++) slots.writeAll(this.buckets[priority]);
@@ -128,7 +124,6 @@ class SlotCounter {
 
   /** Whether every new key of `entries` fits with `spare` slots still free. */
   fits(entries: ReadonlyArray<string | AttributeValue>, spare: number): boolean {
-    if (this.limit === Infinity) return true;
     let added = 0;
     for (let i = 0; i < entries.length; i += 2) if (this.isNew(entries[i] as string)) added++;
     return this.used + added + spare <= this.limit;
@@ -137,7 +132,6 @@ class SlotCounter {
   /** Writes each entry whose key fits with `spare` slots still free. */
   writeEach(entries: ReadonlyArray<string | AttributeValue> | undefined, spare: number): void {
     if (entries === undefined) return;
-    if (this.limit === Infinity) return this.writeAll(entries);
     for (let i = 0; i < entries.length; i += 2) {
       const key = entries[i] as string;
       if (this.used + spare < this.limit || !this.isNew(key)) this.write(key, entries[i + 1] as AttributeValue);
@@ -151,7 +145,7 @@ class SlotCounter {
   }
 
   write(key: string, value: AttributeValue): void {
-    if (this.limit !== Infinity && this.isNew(key)) this.used++;
+    if (this.isNew(key)) this.used++;
     this.span.setAttribute(key, value);
   }
 

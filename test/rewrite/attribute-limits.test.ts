@@ -127,6 +127,21 @@ describe('attribute limits: the answer survives any conversation length', () => 
     });
   }
 
+  it('at the exact limit every key is kept; one slot less, the least useful key (the tool definitions) gives way', async () => {
+    // A span with room for every key is written as its entries come; one that has not, most useful first.
+    const whole = await call(20, { attributeCountLimit: 10_000 }, false);
+    const count = Object.keys(whole.attributes).length;
+    const exact = await call(20, { attributeCountLimit: count }, false);
+    expect(Object.keys(exact.attributes).sort()).to.deep.equal(Object.keys(whole.attributes).sort());
+    expect(exact.attributes).not.to.have.property('vllm.input_messages.omitted');
+    const short = await call(20, { attributeCountLimit: count - 1 }, false);
+    expectAnswerKept(short);
+    const missing = Object.keys(whole.attributes).filter(key => !(key in short.attributes));
+    expect(missing).to.have.length(1);
+    expect(['llm.tools', 'gen_ai.tool.definitions']).to.include(missing[0]);
+    expect(recordedMessageIndexes(short)).to.have.length(20);
+  });
+
   it('cuts every string value to maxValueLength, and to the SDK\'s attributeValueLengthLimit when that is shorter, marking the cut', async () => {
     const long = 'y'.repeat(5000);
     const tracing = suite.trace({ processor: { maxValueLength: 1000 }, spanLimits: { attributeValueLengthLimit: 300 } });
