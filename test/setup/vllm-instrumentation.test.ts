@@ -1,5 +1,6 @@
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
@@ -166,6 +167,26 @@ describe('VLLMInstrumentation (the seed API)', () => {
     await v4.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'untraced' }] });
     await new Promise(resolve => setTimeout(resolve, 50));
     expect(exporter.getFinishedSpans()).to.have.length(1);
+  });
+
+  it("beside the app's own UndiciInstrumentation and HttpInstrumentation, as the README warns: fetch gets two spans, node:http only the app's HTTP span", async () => {
+    const { exporter, provider } = userProvider();
+    create({ baseUrlPattern: `127.0.0.1:${server.port}` }).setTracerProvider(provider);
+    const theirUndici = new UndiciInstrumentation();
+    const theirHttp = new HttpInstrumentation({ disableIncomingRequestInstrumentation: true });
+    for (const theirs of [theirUndici, theirHttp]) theirs.setTracerProvider(provider);
+    require('http');
+    try {
+      await chat();
+      await new OpenAIv4({ baseURL: server.baseUrl, apiKey: 'x', maxRetries: 0 }).chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'Hi' }] });
+      const spans = await spansOf(exporter, 3);
+      const names = spans.map(span => `${span.instrumentationScope.name.replace('@opentelemetry/instrumentation-', '')} ${span.name}`);
+      // The app's HttpInstrumentation, patched over this one's, makes the only span of the node:http call.
+      expect(names.sort()).to.deep.equal([`http POST`, `undici POST`, `undici chat ${MODEL}`]);
+    } finally {
+      theirUndici.disable();
+      theirHttp.disable();
+    }
   });
 
   it('leaves every other request to whatever else is installed (their UndiciInstrumentation still traces them)', async () => {
